@@ -1,0 +1,114 @@
+//! The operation registry: **API boundary** shared by every runtime.
+//!
+//! Each public core entry point is an [`Operation`]: a name, a serde request
+//! type, a serde response type and a pure `run`. The wasm client, the edge
+//! worker and the native vector tests all reach core through this one list, so
+//! a request means the same thing everywhere and the JSON produced by
+//! [`call_json`] is byte-identical on every runtime (it is the same Rust
+//! serde_json code).
+//!
+//! Invariants:
+//! - adding an operation = one line in the `operations!` list below;
+//! - a decode failure is an [`ApiError`] of kind `Malformed` (400), an unknown
+//!   operation is `NotFound` (404); nothing here panics on input.
+//!
+//! ```
+//! let body = r#"{"catalog":{"products":[]},"lines":[{"sku_id":"x","quantity":1}]}"#;
+//! let err = commerce_core::api::call_json("quote", body).unwrap_err();
+//! assert_eq!(err.code, "UNKNOWN_SKU");
+//! ```
+
+use crate::error::{ApiError, ErrorKind};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// One pure entry point of the core.
+pub trait Operation {
+    /// Stable name, used as the wasm `call` argument and the edge route segment.
+    const NAME: &'static str;
+    type Request: DeserializeOwned;
+    type Response: Serialize;
+    fn run(request: Self::Request) -> Result<Self::Response, ApiError>;
+}
+
+/// Something done with an operation chosen at run time by name (decode with
+/// serde_json, with serde-wasm-bindgen, ...).
+pub trait OperationVisitor {
+    type Output;
+    fn visit<O: Operation>(self) -> Self::Output;
+}
+
+macro_rules! operations {
+    ($($op:path),* $(,)?) => {
+        /// Names of every operation, in registry order.
+        pub const OPERATIONS: &[&str] = &[$(<$op as Operation>::NAME),*];
+
+        /// Run `visitor` with the operation called `name`, if there is one.
+        pub fn visit_operation<V: OperationVisitor>(name: &str, visitor: V) -> Option<V::Output> {
+            $(if name == <$op as Operation>::NAME {
+                return Some(visitor.visit::<$op>());
+            })*
+            None
+        }
+    };
+}
+
+operations! {
+    ops::Quote,
+}
+
+/// The operations' adapters from domain functions to [`Operation`].
+pub mod ops {
+    use super::Operation;
+    use crate::error::ApiError;
+    use crate::pricing;
+
+    /// `quote`: price a cart against a catalog snapshot.
+    pub struct Quote;
+    impl Operation for Quote {
+        const NAME: &'static str = "quote";
+        type Request = pricing::QuoteRequest;
+        type Response = pricing::Quote;
+        fn run(request: Self::Request) -> Result<Self::Response, ApiError> {
+            Ok(pricing::quote(&request)?)
+        }
+    }
+}
+
+/// The error for a name that is not in the registry.
+pub fn unknown_operation(name: &str) -> ApiError {
+    ApiError::new(
+        ErrorKind::NotFound,
+        "UNKNOWN_OPERATION",
+        format!(
+            "no operation named {name:?}; known: {}",
+            OPERATIONS.join(", ")
+        ),
+    )
+}
+
+struct JsonCall<'a> {
+    body: &'a str,
+}
+
+impl OperationVisitor for JsonCall<'_> {
+    type Output = Result<String, ApiError>;
+    fn visit<O: Operation>(self) -> Self::Output {
+        let request: O::Request = decode_json(self.body)?;
+        let response = O::run(request)?;
+        serde_json::to_string(&response)
+            .map_err(|e| ApiError::new(ErrorKind::Domain, "ENCODE_FAILED", e.to_string()))
+    }
+}
+
+/// Decode a JSON request body, turning serde's error into a `Malformed` error
+/// that names the line and column.
+pub fn decode_json<T: DeserializeOwned>(body: &str) -> Result<T, ApiError> {
+    serde_json::from_str(body)
+        .map_err(|e| ApiError::malformed(format!("invalid request body: {e}")))
+}
+
+/// Run operation `name` on a JSON request body and return the JSON response.
+pub fn call_json(name: &str, body: &str) -> Result<String, ApiError> {
+    visit_operation(name, JsonCall { body }).unwrap_or_else(|| Err(unknown_operation(name)))
+}

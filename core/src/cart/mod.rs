@@ -1,0 +1,1 @@
+//! (cart: being built; see the issue tracker.)

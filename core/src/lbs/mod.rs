@@ -1,0 +1,1 @@
+//! (lbs: being built; see the issue tracker.)
