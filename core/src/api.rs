@@ -55,6 +55,10 @@ macro_rules! operations {
 
 operations! {
     ops::Quote,
+    ops::CartApply,
+    ops::CartMerge,
+    ops::SyncPush,
+    ops::SyncRebase,
 }
 
 /// The operations' adapters from domain functions to [`Operation`].
@@ -71,6 +75,60 @@ pub mod ops {
         type Response = pricing::Quote;
         fn run(request: Self::Request) -> Result<Self::Response, ApiError> {
             Ok(pricing::quote(&request)?)
+        }
+    }
+
+    /// `cart_apply`: apply cart operations (all or nothing), check, price.
+    pub struct CartApply;
+    impl Operation for CartApply {
+        const NAME: &'static str = "cart_apply";
+        type Request = crate::cart::CartApplyRequest;
+        type Response = crate::cart::CartView;
+        fn run(request: Self::Request) -> Result<Self::Response, ApiError> {
+            Ok(crate::cart::apply_ops(
+                &request.catalog,
+                request.cart,
+                &request.ops,
+            )?)
+        }
+    }
+
+    /// `cart_merge`: fold a guest cart into a user's cart, check, price.
+    pub struct CartMerge;
+    impl Operation for CartMerge {
+        const NAME: &'static str = "cart_merge";
+        type Request = crate::cart::CartMergeRequest;
+        type Response = crate::cart::CartView;
+        fn run(request: Self::Request) -> Result<Self::Response, ApiError> {
+            Ok(crate::cart::merge_carts(request)?)
+        }
+    }
+
+    /// `sync_push`: server side of a cart sync push (state in, state out).
+    pub struct SyncPush;
+    impl Operation for SyncPush {
+        const NAME: &'static str = "sync_push";
+        type Request = crate::sync::SyncPushRequest;
+        type Response = crate::sync::SyncPushResponse;
+        fn run(request: Self::Request) -> Result<Self::Response, ApiError> {
+            let catalog = crate::catalog::Catalog::new(&request.catalog)?;
+            let (state, response) =
+                crate::sync::server_apply(request.state, &request.push, &catalog);
+            Ok(crate::sync::SyncPushResponse { state, response })
+        }
+    }
+
+    /// `sync_rebase`: client side of a cart sync answer.
+    pub struct SyncRebase;
+    impl Operation for SyncRebase {
+        const NAME: &'static str = "sync_rebase";
+        type Request = crate::sync::SyncRebaseRequest;
+        type Response = crate::sync::SyncRebaseResponse;
+        fn run(request: Self::Request) -> Result<Self::Response, ApiError> {
+            let catalog = crate::catalog::Catalog::new(&request.catalog)?;
+            let (client, warnings) =
+                crate::sync::client_rebase(request.client, &request.response, &catalog);
+            Ok(crate::sync::SyncRebaseResponse { client, warnings })
         }
     }
 }
