@@ -55,6 +55,11 @@ macro_rules! operations {
 
 operations! {
     ops::Quote,
+    ops::StoresNearest,
+    ops::StoresWithin,
+    ops::StoresDelivering,
+    ops::CoordConvert,
+    ops::GeofenceCheck,
     ops::CartApply,
     ops::CartMerge,
     ops::SyncPush,
@@ -131,6 +136,58 @@ pub mod ops {
             Ok(crate::sync::SyncRebaseResponse { client, warnings })
         }
     }
+
+    /// One `lbs` operation: name, request, response, function.
+    macro_rules! lbs_operation {
+        ($op:ident, $name:literal, $request:ty, $response:ty, $run:path) => {
+            #[doc = concat!("`", $name, "`: an LBS operation of `crate::lbs::contract`.")]
+            pub struct $op;
+            impl Operation for $op {
+                const NAME: &'static str = $name;
+                type Request = $request;
+                type Response = $response;
+                fn run(request: Self::Request) -> Result<Self::Response, ApiError> {
+                    Ok($run(request)?)
+                }
+            }
+        };
+    }
+    use crate::lbs::contract as lbs;
+    lbs_operation!(
+        StoresNearest,
+        "stores_nearest",
+        lbs::StoreQueryRequest,
+        lbs::StoreList,
+        lbs::stores_nearest
+    );
+    lbs_operation!(
+        StoresWithin,
+        "stores_within",
+        lbs::StoreQueryRequest,
+        lbs::StoreList,
+        lbs::stores_within
+    );
+    lbs_operation!(
+        StoresDelivering,
+        "stores_delivering",
+        lbs::StoreQueryRequest,
+        lbs::StoreList,
+        lbs::stores_delivering
+    );
+    lbs_operation!(
+        CoordConvert,
+        "coord_convert",
+        lbs::ConvertRequest,
+        lbs::ConvertResponse,
+        lbs::coord_convert
+    );
+    lbs_operation!(
+        GeofenceCheck,
+        "geofence_check",
+        lbs::GeofenceRequest,
+        lbs::GeofenceResponse,
+        lbs::geofence_check
+    );
 }
 
 /// The error for a name that is not in the registry.

@@ -1,0 +1,303 @@
+//! The LBS wire contract: serde requests and responses, and the pure
+//! functions the operation registry (`api`) calls. **API boundary.**
+//!
+//! Rules:
+//! - every position on the wire says its system: a point is
+//!   `{"lat":..,"lng":..,"coord":"wgs84"|"gcj02"|"bd09"}`, a snapshot has one
+//!   `coord` for all its stores; there is no default system (guessing is the
+//!   bug this module exists to prevent);
+//! - the store snapshot travels in the request; each call builds a
+//!   [`StoreIndex`] from it, then queries it (callers holding a snapshot for
+//!   many queries use [`StoreIndex::build`] and the `query` functions
+//!   directly);
+//! - responses are deterministic text: distances are whole metres
+//!   (`distance_m`), coordinates are rounded to 7 decimals, store locations
+//!   are in GCJ-02 (ready for `<map>` markers), lists are sorted by distance
+//!   then id, `excluded` appears only when `explain` is true.
+//!
+//! Worked example (`stores_nearest`):
+//!
+//! ```
+//! let body = r#"{"snapshot":{"coord":"gcj02","stores":[
+//!     {"id":"a","location":{"lat":31.2304,"lng":121.4737}}]},
+//!   "point":{"lat":31.2304,"lng":121.4737,"coord":"gcj02"},"k":1}"#;
+//! let out = commerce_core::api::call_json("stores_nearest", body).unwrap();
+//! assert_eq!(out, r#"{"version":"","stores":[{"id":"a","distance_m":0,"location":{"lat":31.2304,"lng":121.4737,"coord":"gcj02"}}]}"#);
+//! ```
+//!
+//! Invariants: every function here is `request -> Result<response, LbsError>`,
+//! pure, and total on any decoded request.
+
+use super::coord::{AnyLatLng, LatLng, System};
+use super::error::LbsError;
+use super::geofence::Geofence;
+use super::index::StoreIndex;
+use super::query::{self, Filters, Found, Limit, Matches, Reason, Shopper, MAX_K};
+use super::sphere::{Radius, MAX_RADIUS_M};
+use super::store::{StoreSnapshot, WireLatLng};
+use crate::pricing::LineRequest;
+use serde::{Deserialize, Serialize};
+
+/// How many stores `stores_nearest` returns when `k` is absent.
+pub const DEFAULT_K: u32 = 10;
+/// Most points in one `coord_convert`, most fences in one `geofence_check`.
+pub const MAX_POINTS: usize = 10_000;
+
+/// A point with its coordinate system, as on the wire.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WirePoint {
+    pub lat: f64,
+    pub lng: f64,
+    /// `wgs84`, `gcj02` or `bd09`.
+    pub coord: String,
+}
+
+impl WirePoint {
+    fn parse(&self, at: impl FnOnce() -> String) -> Result<AnyLatLng, LbsError> {
+        AnyLatLng::new(System::parse(&self.coord)?, self.lat, self.lng, at)
+    }
+
+    fn from_any(point: AnyLatLng) -> WirePoint {
+        let (lat, lng) = point.rounded();
+        let coord = match point.system() {
+            System::Wgs84 => "wgs84",
+            System::Gcj02 => "gcj02",
+            System::Bd09 => "bd09",
+        };
+        WirePoint {
+            lat,
+            lng,
+            coord: coord.to_owned(),
+        }
+    }
+}
+
+/// Input of `stores_nearest`, `stores_within` and `stores_delivering`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoreQueryRequest {
+    pub snapshot: StoreSnapshot,
+    /// Where the shopper is.
+    pub point: WirePoint,
+    /// How many stores: `1..=1000`; default 10 for `stores_nearest`, 1000 otherwise.
+    #[serde(default)]
+    pub k: Option<i64>,
+    /// Only stores within this many metres (required by `stores_within`).
+    #[serde(default)]
+    pub radius_m: Option<i64>,
+    /// `pickup` or `delivery`; absent = either.
+    #[serde(default)]
+    pub mode: Option<String>,
+    /// Only stores open at this unix time (seconds).
+    #[serde(default)]
+    pub at: Option<i64>,
+    /// Only stores with stock for every line.
+    #[serde(default)]
+    pub cart: Vec<LineRequest>,
+    /// Also list the nearest excluded stores and why.
+    #[serde(default)]
+    pub explain: bool,
+}
+
+/// Output of the store queries.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoreList {
+    /// The snapshot's version.
+    pub version: String,
+    pub stores: Vec<StoreHit>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excluded: Option<Vec<ExcludedStore>>,
+}
+
+/// A matching store.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoreHit {
+    pub id: String,
+    pub distance_m: u64,
+    /// In GCJ-02, rounded to 7 decimals.
+    pub location: WirePoint,
+}
+
+/// A store left out, and every rule it failed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExcludedStore {
+    pub id: String,
+    pub distance_m: u64,
+    pub reasons: Vec<Reason>,
+}
+
+/// Which index walk a store query uses.
+#[derive(Debug, Clone, Copy)]
+enum Search {
+    Nearest,
+    Within,
+    Delivering,
+}
+
+fn search(request: StoreQueryRequest, kind: Search) -> Result<StoreList, LbsError> {
+    let shopper = Shopper::new(request.point.parse(|| "point".to_owned())?);
+    let radius = request.radius_m.map(Radius::new).transpose()?;
+    let filters = Filters::new(request.mode.as_deref(), request.at, &request.cart)?;
+    let default_k = match kind {
+        Search::Nearest => DEFAULT_K,
+        Search::Within | Search::Delivering => MAX_K,
+    };
+    let k = Limit::new(request.k, default_k)?;
+    let required_radius = || {
+        radius.ok_or(LbsError::InvalidRadius {
+            radius_m: None,
+            max: MAX_RADIUS_M,
+        })
+    };
+    if let Search::Within = kind {
+        required_radius()?;
+    }
+    let index = StoreIndex::build(request.snapshot)?;
+    let matches = match kind {
+        Search::Nearest => query::nearest(&index, &shopper, k, radius, &filters),
+        Search::Within => query::within(&index, &shopper, required_radius()?, k, &filters),
+        Search::Delivering => query::delivering(&index, &shopper, k, &filters),
+    };
+    Ok(store_list(&index, matches, request.explain))
+}
+
+fn store_list(index: &StoreIndex, matches: Matches, explain: bool) -> StoreList {
+    let hit = |f: Found| StoreHit {
+        id: f.store.id.clone(),
+        distance_m: f.distance_m,
+        location: WirePoint::from_any(AnyLatLng::Gcj02(f.store.location)),
+    };
+    let excluded = |f: Found| ExcludedStore {
+        id: f.store.id.clone(),
+        distance_m: f.distance_m,
+        reasons: f.reasons,
+    };
+    StoreList {
+        version: index.version().to_owned(),
+        stores: matches.stores.into_iter().map(hit).collect(),
+        excluded: explain.then(|| matches.excluded.into_iter().map(excluded).collect()),
+    }
+}
+
+/// `stores_nearest`: the `k` nearest stores passing the filters.
+pub fn stores_nearest(request: StoreQueryRequest) -> Result<StoreList, LbsError> {
+    search(request, Search::Nearest)
+}
+
+/// `stores_within`: every store within `radius_m` passing the filters (at most `k`).
+pub fn stores_within(request: StoreQueryRequest) -> Result<StoreList, LbsError> {
+    search(request, Search::Within)
+}
+
+/// `stores_delivering`: stores whose delivery area contains the point.
+pub fn stores_delivering(request: StoreQueryRequest) -> Result<StoreList, LbsError> {
+    search(request, Search::Delivering)
+}
+
+/// Input of `coord_convert`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConvertRequest {
+    pub from: String,
+    pub to: String,
+    pub points: Vec<WireLatLng>,
+}
+
+/// Output of `coord_convert`: the points in `coord`, rounded to 7 decimals.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConvertResponse {
+    pub coord: System,
+    pub points: Vec<WireLatLng>,
+}
+
+/// `coord_convert`: convert up to 10 000 points between systems.
+pub fn coord_convert(request: ConvertRequest) -> Result<ConvertResponse, LbsError> {
+    let from = System::parse(&request.from)?;
+    let to = System::parse(&request.to)?;
+    if request.points.len() > MAX_POINTS {
+        return Err(LbsError::TooManyPoints {
+            count: request.points.len(),
+            max: MAX_POINTS,
+        });
+    }
+    let points = request
+        .points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let (lat, lng) = AnyLatLng::new(from, p.lat, p.lng, || format!("points[{i}]"))?
+                .to_system(to)
+                .rounded();
+            Ok(WireLatLng { lat, lng })
+        })
+        .collect::<Result<Vec<_>, LbsError>>()?;
+    Ok(ConvertResponse { coord: to, points })
+}
+
+/// Input of `geofence_check`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GeofenceRequest {
+    /// Where the shopper is.
+    pub point: WirePoint,
+    pub fences: Vec<FenceRequest>,
+}
+
+/// One fence: a centre (e.g. a store) and a radius in metres.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FenceRequest {
+    pub id: String,
+    pub center: WirePoint,
+    pub radius_m: i64,
+}
+
+/// Output of `geofence_check`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GeofenceResponse {
+    /// Ids of the fences the shopper is inside, nearest first.
+    pub inside: Vec<String>,
+    /// Every fence, nearest first (then by id).
+    pub fences: Vec<FenceResult>,
+}
+
+/// One fence's answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FenceResult {
+    pub id: String,
+    pub distance_m: u64,
+    pub inside: bool,
+}
+
+/// `geofence_check`: which fences contain the shopper.
+pub fn geofence_check(request: GeofenceRequest) -> Result<GeofenceResponse, LbsError> {
+    if request.fences.len() > MAX_POINTS {
+        return Err(LbsError::TooManyPoints {
+            count: request.fences.len(),
+            max: MAX_POINTS,
+        });
+    }
+    let shopper: LatLng<_> = request.point.parse(|| "point".to_owned())?.to_wgs84();
+    let mut fences = request
+        .fences
+        .into_iter()
+        .map(|f| {
+            let fence = Geofence {
+                center: f
+                    .center
+                    .parse(|| format!("fence {} center", f.id))?
+                    .to_wgs84(),
+                radius: Radius::new(f.radius_m)?,
+            };
+            let (distance_m, inside) = fence.check(shopper);
+            Ok(FenceResult {
+                id: f.id,
+                distance_m,
+                inside,
+            })
+        })
+        .collect::<Result<Vec<_>, LbsError>>()?;
+    fences.sort_by(|a, b| (a.distance_m, &a.id).cmp(&(b.distance_m, &b.id)));
+    let inside = fences
+        .iter()
+        .filter(|f| f.inside)
+        .map(|f| f.id.clone())
+        .collect();
+    Ok(GeofenceResponse { inside, fences })
+}

@@ -1,0 +1,290 @@
+//! Store matching: nearest, within a radius, delivering here; with filters.
+//!
+//! Rules, in the order they are applied:
+//! 1. **Candidates** come from the index: for `nearest`, every store in
+//!    increasing great-circle distance (never flat degrees); for `within`, the
+//!    stores within the radius; for `delivering`, the stores with a delivery
+//!    area whose box holds the shopper. `radius_m`, when given, drops stores
+//!    whose rounded distance is over it (a store at 500.4 m is "500 m" and is
+//!    within 500 m).
+//! 2. **Service** (`mode`): `pickup` needs `pickup: true` (else `NO_PICKUP`);
+//!    `delivery` needs `delivery: true` (else `NO_DELIVERY`) and a delivery
+//!    area containing the shopper, boundary included (else `OUTSIDE_AREA`).
+//! 3. **Open at `at`**: inside a temporary closure is `TEMPORARILY_CLOSED`,
+//!    outside the weekly hours `CLOSED` (see `hours`).
+//! 4. **Stock**: with a non-empty cart, a store lacking any line's quantity is
+//!    `NO_STOCK`.
+//!
+//! A store failing any rule is excluded, with *every* failed rule listed in
+//! that order. Results and exclusions are sorted by rounded distance in whole
+//! metres, then by store id (byte order): equal distances never come out in
+//! an order that depends on the runtime or the R-tree. At most `k` stores are
+//! returned; at most `k` exclusions, the nearest ones not farther than the last
+//! result (the stores a shopper would ask "why not that one?" about).
+//!
+//! The nearest walk stops once `k` stores matched and the next candidate is
+//! more than 1 m farther than the `k`-th (the 1 m margin absorbs the last-bit
+//! difference between chord order and rounded haversine metres). With strict
+//! filters and no radius it may visit every store: O(n), ~10 ms at 100 000.
+//!
+//! Worked example: two stores 1 km north and 0.5 km south of the shopper;
+//! the nearer one is closed, so the farther one is the answer and the closed
+//! one is explained.
+//!
+//! ```
+//! use commerce_core::lbs::{nearest, AnyLatLng, Filters, Limit, Reason, Shopper, StoreIndex, StoreSnapshot, System};
+//! let snapshot: StoreSnapshot = serde_json::from_str(r#"{"coord":"wgs84","stores":[
+//!   {"id":"north","location":{"lat":60.009,"lng":10.0}},
+//!   {"id":"south","location":{"lat":59.9955,"lng":10.0},"hours":[]}]}"#).unwrap();
+//! let index = StoreIndex::build(snapshot).unwrap();
+//! let shopper = Shopper::new(AnyLatLng::new(System::Wgs84, 60.0, 10.0, || "point".into()).unwrap());
+//! let filters = Filters::new(None, Some(1_795_194_000), &[]).unwrap();
+//! let found = nearest(&index, &shopper, Limit::new(Some(1), 1).unwrap(), None, &filters);
+//! assert_eq!((found.stores[0].store.id.as_str(), found.stores[0].distance_m), ("north", 1001));
+//! assert_eq!(found.excluded[0].reasons, vec![Reason::Closed]);
+//! ```
+//!
+//! Invariants: results are exactly the brute-force answer (property-tested
+//! against a linear scan); no query panics or allocates more than O(k) beyond
+//! the candidates it visits.
+
+use super::coord::{AnyLatLng, Gcj02, LatLng, Wgs84};
+use super::error::LbsError;
+use super::hours::{Availability, ChinaTime};
+use super::index::StoreIndex;
+use super::sphere::Radius;
+use super::store::{Cart, ValidStore};
+use crate::pricing::LineRequest;
+use serde::Serialize;
+
+/// Largest `k` (or result limit) one query may ask for.
+pub const MAX_K: u32 = 1000;
+
+/// How many stores to return: `1..=MAX_K`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit(usize);
+
+impl Limit {
+    /// `k` if given (must be `1..=MAX_K`), else `default`.
+    pub fn new(k: Option<i64>, default: u32) -> Result<Limit, LbsError> {
+        let k = k.unwrap_or(i64::from(default));
+        if (1..=i64::from(MAX_K)).contains(&k) {
+            Ok(Limit(usize::try_from(k).unwrap_or(1)))
+        } else {
+            Err(LbsError::InvalidK { k, max: MAX_K })
+        }
+    }
+}
+
+/// The service the shopper wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Pickup,
+    Delivery,
+}
+
+impl Mode {
+    /// `pickup` or `delivery`.
+    pub fn parse(name: &str) -> Result<Mode, LbsError> {
+        match name {
+            "pickup" => Ok(Mode::Pickup),
+            "delivery" => Ok(Mode::Delivery),
+            _ => Err(LbsError::UnknownMode {
+                given: name.to_owned(),
+            }),
+        }
+    }
+}
+
+/// Why a store was excluded; on the wire `SCREAMING_SNAKE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Reason {
+    NoPickup,
+    NoDelivery,
+    OutsideArea,
+    TemporarilyClosed,
+    Closed,
+    NoStock,
+}
+
+/// Where the shopper stands, in both systems a query needs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Shopper {
+    /// For distances.
+    pub position: LatLng<Wgs84>,
+    /// For delivery areas (canonical GCJ-02).
+    pub location: LatLng<Gcj02>,
+}
+
+impl Shopper {
+    pub fn new(point: AnyLatLng) -> Shopper {
+        Shopper {
+            position: point.to_wgs84(),
+            location: point.to_gcj02(),
+        }
+    }
+}
+
+/// The optional filters of a query.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    pub mode: Option<Mode>,
+    pub at: Option<ChinaTime>,
+    pub cart: Cart,
+}
+
+impl Filters {
+    /// Validate the wire filters (`at` in unix seconds).
+    pub fn new(
+        mode: Option<&str>,
+        at: Option<i64>,
+        cart: &[LineRequest],
+    ) -> Result<Filters, LbsError> {
+        Ok(Filters {
+            mode: mode.map(Mode::parse).transpose()?,
+            at: at.map(ChinaTime::from_unix).transpose()?,
+            cart: Cart::new(cart)?,
+        })
+    }
+
+    /// Every rule `store` fails for `shopper`, in rule order.
+    pub fn reasons(&self, store: &ValidStore, shopper: &Shopper) -> Vec<Reason> {
+        let mut reasons = Vec::new();
+        match self.mode {
+            Some(Mode::Pickup) if !store.pickup => reasons.push(Reason::NoPickup),
+            Some(Mode::Delivery) if !store.delivery => reasons.push(Reason::NoDelivery),
+            Some(Mode::Delivery) if !store.delivers_to(shopper.location) => {
+                reasons.push(Reason::OutsideArea)
+            }
+            _ => {}
+        }
+        match self.at.map(|t| store.schedule.availability(t)) {
+            Some(Availability::TemporarilyClosed) => reasons.push(Reason::TemporarilyClosed),
+            Some(Availability::Closed) => reasons.push(Reason::Closed),
+            Some(Availability::Open) | None => {}
+        }
+        if !self.cart.is_empty() && !store.has_stock(&self.cart) {
+            reasons.push(Reason::NoStock);
+        }
+        reasons
+    }
+}
+
+/// A store that matched, with its distance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found<'a> {
+    pub store: &'a ValidStore,
+    pub distance_m: u64,
+    /// Empty for a match; the failed rules for an exclusion.
+    pub reasons: Vec<Reason>,
+}
+
+/// The answer of a query: matches and explained exclusions, both sorted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Matches<'a> {
+    pub stores: Vec<Found<'a>>,
+    pub excluded: Vec<Found<'a>>,
+}
+
+/// The `k` nearest stores passing `filters`, optionally within `radius`.
+pub fn nearest<'a>(
+    index: &'a StoreIndex,
+    shopper: &Shopper,
+    k: Limit,
+    radius: Option<Radius>,
+    filters: &Filters,
+) -> Matches<'a> {
+    collect(
+        index.by_distance(shopper.position),
+        shopper,
+        k,
+        radius,
+        filters,
+        true,
+    )
+}
+
+/// Stores within `radius` passing `filters`, nearest first, at most `limit`.
+pub fn within<'a>(
+    index: &'a StoreIndex,
+    shopper: &Shopper,
+    radius: Radius,
+    limit: Limit,
+    filters: &Filters,
+) -> Matches<'a> {
+    let candidates = index.within(shopper.position, radius.metres() + 1.0);
+    collect(candidates, shopper, limit, Some(radius), filters, false)
+}
+
+/// Stores delivering to the shopper (mode forced to delivery), nearest first.
+pub fn delivering<'a>(
+    index: &'a StoreIndex,
+    shopper: &Shopper,
+    limit: Limit,
+    filters: &Filters,
+) -> Matches<'a> {
+    let filters = Filters {
+        mode: Some(Mode::Delivery),
+        ..filters.clone()
+    };
+    collect(
+        index.with_area_near(shopper.location),
+        shopper,
+        limit,
+        None,
+        &filters,
+        false,
+    )
+}
+
+/// Apply the rules to `candidates`; `ordered` candidates come nearest first,
+/// which lets the walk stop early.
+fn collect<'a>(
+    candidates: impl Iterator<Item = &'a ValidStore>,
+    shopper: &Shopper,
+    Limit(k): Limit,
+    radius: Option<Radius>,
+    filters: &Filters,
+    ordered: bool,
+) -> Matches<'a> {
+    let radius_m = radius.map(Radius::whole_metres);
+    let mut stores: Vec<Found<'a>> = Vec::new();
+    let mut excluded = Vec::new();
+    let mut kth_distance = None;
+    for store in candidates {
+        let distance_m = shopper.position.metres_to(store.position);
+        let past = |limit: Option<u64>| limit.is_some_and(|m| distance_m > m.saturating_add(1));
+        if ordered && (past(radius_m) || past(kth_distance)) {
+            break;
+        }
+        if radius_m.is_some_and(|r| distance_m > r) {
+            continue;
+        }
+        let reasons = filters.reasons(store, shopper);
+        let found = Found {
+            store,
+            distance_m,
+            reasons,
+        };
+        if found.reasons.is_empty() {
+            stores.push(found);
+            if stores.len() == k {
+                kth_distance = stores.iter().map(|f| f.distance_m).max();
+            }
+        } else {
+            excluded.push(found);
+        }
+    }
+    let by_distance_then_id =
+        |a: &Found, b: &Found| (a.distance_m, &a.store.id).cmp(&(b.distance_m, &b.store.id));
+    stores.sort_by(by_distance_then_id);
+    stores.truncate(k);
+    excluded.sort_by(by_distance_then_id);
+    if stores.len() == k {
+        let last = stores.last().map_or(u64::MAX, |f| f.distance_m);
+        excluded.retain(|f| f.distance_m <= last);
+    }
+    excluded.truncate(k);
+    Matches { stores, excluded }
+}
