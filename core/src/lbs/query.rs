@@ -19,8 +19,9 @@
 //! that order. Results and exclusions are sorted by rounded distance in whole
 //! metres, then by store id (byte order): equal distances never come out in
 //! an order that depends on the runtime or the R-tree. At most `k` stores are
-//! returned; at most `k` exclusions, the nearest ones not farther than the last
-//! result (the stores a shopper would ask "why not that one?" about).
+//! returned, and at most [`MAX_EXCLUDED`] exclusions: the nearest ones not
+//! farther than the last result (the stores a shopper would ask "why not that
+//! one?" about; all visited ones when fewer than `k` matched).
 //!
 //! The nearest walk stops once `k` stores matched and the next candidate is
 //! more than 1 m farther than the `k`-th (the 1 m margin absorbs the last-bit
@@ -59,6 +60,8 @@ use serde::Serialize;
 
 /// Largest `k` (or result limit) one query may ask for.
 pub const MAX_K: u32 = 1000;
+/// Most excluded stores one answer explains.
+pub const MAX_EXCLUDED: usize = 20;
 
 /// How many stores to return: `1..=MAX_K`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -285,6 +288,6 @@ fn collect<'a>(
         let last = stores.last().map_or(u64::MAX, |f| f.distance_m);
         excluded.retain(|f| f.distance_m <= last);
     }
-    excluded.truncate(k);
+    excluded.truncate(MAX_EXCLUDED);
     Matches { stores, excluded }
 }
