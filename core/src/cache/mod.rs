@@ -165,6 +165,14 @@ pub struct Cache<S> {
 
 const INDEX_NAME: &str = "#index";
 
+/// Bytes of every entry's chunks.
+fn held(index: &Index) -> usize {
+    index
+        .entries
+        .values()
+        .fold(0, |sum, slot| sum.saturating_add(slot.bytes))
+}
+
 /// The index never expires; its freshness is not used.
 fn index_meta() -> Meta {
     Meta {
@@ -192,7 +200,26 @@ impl<S: Storage> Cache<S> {
         if let Some(text) = cache.storage.get(&index_key)? {
             match envelope::open_text::<Index>(&index_key, &text, 0) {
                 Ok(entry) => {
-                    cache.index = entry.value;
+                    let mut index = entry.value;
+                    let budget = cache.config.budget_bytes;
+                    index.entries.retain(|key, slot| {
+                        let sane = slot.chunks >= 1
+                            && usize::try_from(slot.chunks).is_ok_and(|c| c <= slot.bytes)
+                            && slot.bytes <= budget;
+                        if !sane {
+                            dropped.push(Dropped {
+                                key: key.clone(),
+                                reason: Corruption::Undecodable {
+                                    detail: format!(
+                                        "index lists {} chunks, {} bytes (budget {budget})",
+                                        slot.chunks, slot.bytes
+                                    ),
+                                },
+                            });
+                        }
+                        sane
+                    });
+                    cache.index = index;
                     cache.index_bytes = index_key.len() + text.len();
                 }
                 Err(reason) => {
@@ -218,6 +245,9 @@ impl<S: Storage> Cache<S> {
             .filter(|k| k.starts_with(&cache.config.prefix) && !owned.contains(k))
             .collect();
         cache.discard(&orphans);
+        if !dropped.is_empty() {
+            cache.write_index(&cache.index.clone())?;
+        }
         let within_budget = cache.plan(None)?;
         cache.commit(within_budget)?;
         Ok((cache, dropped))
@@ -232,7 +262,7 @@ impl<S: Storage> Cache<S> {
         let Some(slot) = self.index.entries.get(key) else {
             return Ok(Lookup::Miss);
         };
-        let mut text = String::with_capacity(slot.bytes);
+        let mut text = String::new();
         for (index, chunk_key) in (0..).zip(self.chunk_keys(key, slot)) {
             match self.storage.get(&chunk_key)? {
                 Some(part) => text.push_str(&part),
@@ -315,7 +345,7 @@ impl<S: Storage> Cache<S> {
 
     /// Bytes the cache holds in storage (index included).
     pub fn used_bytes(&self) -> usize {
-        self.index_bytes + self.index.entries.values().map(|s| s.bytes).sum::<usize>()
+        self.index_bytes.saturating_add(held(&self.index))
     }
 
     /// The storage, e.g. to hand it to a new `Cache` after a restart.
@@ -340,9 +370,7 @@ impl<S: Storage> Cache<S> {
         if index == self.index {
             return Ok(());
         }
-        let key = self.index_key();
-        let text = envelope::seal_text(&key, &index, &index_meta())?;
-        self.storage.set(&key, &text)?;
+        self.write_index(&index)?;
         let evicted: Vec<String> = self
             .index
             .entries
@@ -356,8 +384,16 @@ impl<S: Storage> Cache<S> {
             .flat_map(|(k, s)| self.chunk_keys(k, s))
             .collect();
         self.index = index;
-        self.index_bytes = key.len() + text.len();
         self.discard(&evicted);
+        Ok(())
+    }
+
+    /// Write `index` to storage and record its size.
+    fn write_index(&mut self, index: &Index) -> Result<(), CacheError> {
+        let key = self.index_key();
+        let text = envelope::seal_text(&key, index, &index_meta())?;
+        self.storage.set(&key, &text)?;
+        self.index_bytes = key.len() + text.len();
         Ok(())
     }
 
@@ -388,15 +424,15 @@ impl<S: Storage> Cache<S> {
         lru.sort();
         let mut lru = lru.into_iter().map(|(_, k)| k);
         loop {
-            let held: usize = index.entries.values().map(|s| s.bytes).sum();
+            let held = held(&index);
             let peak = match new {
                 Some((key, slot)) => {
                     let mut after = index.clone();
                     after.entries.insert(key.to_owned(), slot.clone());
                     let index_peak = self.index_len(&index)?.max(self.index_len(&after)?);
-                    held + slot.bytes + index_peak
+                    held.saturating_add(slot.bytes).saturating_add(index_peak)
                 }
-                None => held + self.index_len(&index)?,
+                None => held.saturating_add(self.index_len(&index)?),
             };
             if peak <= self.config.budget_bytes {
                 return Ok(index);
