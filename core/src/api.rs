@@ -55,6 +55,7 @@ macro_rules! operations {
 
 operations! {
     ops::Quote,
+    ops::BestCoupons,
     ops::StoresNearest,
     ops::StoresWithin,
     ops::StoresDelivering,
@@ -80,6 +81,17 @@ pub mod ops {
         type Response = pricing::Quote;
         fn run(request: Self::Request) -> Result<Self::Response, ApiError> {
             Ok(pricing::quote(&request)?)
+        }
+    }
+
+    /// `best_coupons`: the best coupon combination for a cart, with its quote.
+    pub struct BestCoupons;
+    impl Operation for BestCoupons {
+        const NAME: &'static str = "best_coupons";
+        type Request = pricing::QuoteRequest;
+        type Response = pricing::BestCoupons;
+        fn run(request: Self::Request) -> Result<Self::Response, ApiError> {
+            Ok(pricing::best_coupons(&request)?)
         }
     }
 

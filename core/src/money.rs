@@ -115,6 +115,18 @@ impl Money {
         Money::checked(i64::try_from(rounded).map_err(|_| MoneyError::Overflow)?)
     }
 
+    /// `percent`% of the amount, rounded half-up to the fen (the one rounding
+    /// rule of every percentage discount).
+    ///
+    /// ```
+    /// use commerce_core::money::Money;
+    /// // 25% of 30 fen = 7.5 fen -> 8 fen
+    /// assert_eq!(Money::fen(30).percent(25).unwrap(), Money::fen(8));
+    /// ```
+    pub fn percent(self, percent: i64) -> Result<Money, MoneyError> {
+        self.mul_div_round(percent, 100)
+    }
+
     /// Sum of amounts, checked.
     pub fn sum<I: IntoIterator<Item = Money>>(items: I) -> Result<Money, MoneyError> {
         items

@@ -1,133 +1,85 @@
-//! Pricing: turns a cart and a catalog snapshot into a [`Quote`].
+//! Pricing: turns a cart, a catalog snapshot and the merchant's rules into a
+//! [`Quote`] that every runtime computes to the same fen.
+//!
+//! The pipeline (see [`docs/pricing.md`](../../../docs/pricing.md) for the
+//! full rules with worked examples) is fixed: member price -> activity price
+//! (`activity`) -> full reductions, shop then platform (`full_reduction`) ->
+//! shop coupons -> platform coupons (`coupons`, `selection`, `best`) ->
+//! points (`points`) -> shipping (`shipping`). Each module states its rule,
+//! a fen-exact example and its invariants; `pipeline` holds the order and the
+//! ledger, `allocation` the largest-remainder split (分摊), `contract` the
+//! wire types and `error` the typed errors.
 //!
 //! Invariants:
-//! - every amount is integer fen ([`Money`]); no float is ever involved;
-//! - `subtotal` equals the sum of the line totals, to the fen;
-//! - bad input (unknown SKU, quantity <= 0, overflow) is a [`PricingError`],
-//!   never a panic.
+//! - every amount is integer fen ([`Money`]); percentages round half-up per
+//!   step (i128 intermediates); no float is ever involved;
+//! - `subtotal` equals the sum of the line totals, `goods_payable` the sum of
+//!   the line payables, and every allocation sums exactly;
+//! - no line and no total goes below zero: discounts are clamped and the
+//!   clamp is reported;
+//! - bad input is a [`PricingError`] with a stable code, never a panic;
+//! - the output is deterministic and does not depend on the order of lines,
+//!   activities, full reductions or coupons in the request.
 //!
 //! ```
 //! use commerce_core::pricing::{quote, QuoteRequest};
 //! let request: QuoteRequest = serde_json::from_str(r#"{
 //!   "catalog": {"products":[{"id":"p1","name":"Tea","shop_id":"s1","category_id":"drinks",
 //!               "skus":[{"id":"tea","list_price":1800,"stock":10}]}]},
-//!   "lines": [{"sku_id":"tea","quantity":3}]}"#).unwrap();
-//! assert_eq!(quote(&request).unwrap().subtotal.as_fen(), 5400);
+//!   "lines": [{"sku_id":"tea","quantity":3}],
+//!   "full_reductions": [{"id":"fr","rule":{"kind":"tiered",
+//!                        "tiers":[{"threshold":5000,"off":500}]}}]}"#).unwrap();
+//! let quote = quote(&request).unwrap();
+//! assert_eq!(quote.subtotal.as_fen(), 5400);
+//! assert_eq!(quote.payable.as_fen(), 4900);
 //! ```
 
-use crate::catalog::{Catalog, CatalogError, CatalogSnapshot};
-use crate::error::Coded;
-use crate::money::{Money, MoneyError};
-use serde::{Deserialize, Serialize};
-use std::fmt;
+mod activity;
+mod allocation;
+mod best;
+mod contract;
+mod coupons;
+mod error;
+mod full_reduction;
+mod pipeline;
+mod points;
+mod scope;
+mod selection;
+mod shipping;
 
-/// Input of [`quote`].
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QuoteRequest {
-    pub catalog: CatalogSnapshot,
-    pub lines: Vec<LineRequest>,
-}
+pub use activity::{Activity, ActivityKind, ActivityReason, ActivityRule, GroupTier, LadderTier};
+pub use contract::{
+    AppliedActivity, AppliedCoupon, BestCoupons, CouponReport, CouponSelection, Customer, Discount,
+    Hint, LineDiscount, LineRequest, NotApplicable, PointsOutcome, PriceSource, Quote,
+    QuoteRequest, QuotedLine, ShippingOutcome, SkippedActivity, Step,
+};
+pub use coupons::{CombinesWith, Coupon, CouponBenefit, CouponReason, StackingRules};
+pub use error::{PricingError, RuleKind};
+pub use full_reduction::{FullReduction, PercentTier, ReductionRule, ReductionTier};
+pub use points::{EarnRate, OnExcess, PointsRule};
+pub use scope::{Scope, Window};
+pub use shipping::ShippingRule;
 
-/// One cart line to price.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LineRequest {
-    pub sku_id: String,
-    pub quantity: i64,
-}
+use crate::money::Money;
 
-/// Output of [`quote`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Quote {
-    pub lines: Vec<QuotedLine>,
-    pub subtotal: Money,
-}
-
-/// A priced line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QuotedLine {
-    pub sku_id: String,
-    pub quantity: i64,
-    pub unit_price: Money,
-    pub total: Money,
-}
-
-/// Why a quote could not be made.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PricingError {
-    Catalog(CatalogError),
-    UnknownSku { sku_id: String },
-    InvalidQuantity { sku_id: String, quantity: i64 },
-    Overflow,
-}
-
-impl From<CatalogError> for PricingError {
-    fn from(e: CatalogError) -> Self {
-        PricingError::Catalog(e)
-    }
-}
-
-impl From<MoneyError> for PricingError {
-    fn from(_: MoneyError) -> Self {
-        PricingError::Overflow
-    }
-}
-
-impl fmt::Display for PricingError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PricingError::Catalog(e) => e.fmt(f),
-            PricingError::UnknownSku { sku_id } => {
-                write!(f, "SKU {sku_id} is not in the catalog")
-            }
-            PricingError::InvalidQuantity { sku_id, quantity } => {
-                write!(
-                    f,
-                    "quantity of SKU {sku_id} must be at least 1, got {quantity}"
-                )
-            }
-            PricingError::Overflow => MoneyError::Overflow.fmt(f),
-        }
-    }
-}
-
-impl Coded for PricingError {
-    fn code(&self) -> &'static str {
-        match self {
-            PricingError::Catalog(e) => e.code(),
-            PricingError::UnknownSku { .. } => "UNKNOWN_SKU",
-            PricingError::InvalidQuantity { .. } => "INVALID_QUANTITY",
-            PricingError::Overflow => "AMOUNT_OVERFLOW",
-        }
-    }
-}
-
-/// Price every line at its list price and sum them.
+/// Price a cart with the coupons its `coupon_selection` asks for.
 pub fn quote(request: &QuoteRequest) -> Result<Quote, PricingError> {
-    let catalog = Catalog::new(&request.catalog)?;
-    let lines = request
-        .lines
-        .iter()
-        .map(|line| {
-            let found = catalog
-                .sku(&line.sku_id)
-                .ok_or_else(|| PricingError::UnknownSku {
-                    sku_id: line.sku_id.clone(),
-                })?;
-            if line.quantity <= 0 {
-                return Err(PricingError::InvalidQuantity {
-                    sku_id: line.sku_id.clone(),
-                    quantity: line.quantity,
-                });
-            }
-            let unit_price = found.sku.list_price;
-            Ok(QuotedLine {
-                sku_id: line.sku_id.clone(),
-                quantity: line.quantity,
-                unit_price,
-                total: unit_price.times(line.quantity)?,
-            })
-        })
-        .collect::<Result<Vec<_>, PricingError>>()?;
-    let subtotal = Money::sum(lines.iter().map(|l| l.total))?;
-    Ok(Quote { lines, subtotal })
+    pipeline::run(request, &request.coupon_selection)
+}
+
+/// The best coupon combination for a cart (whatever its
+/// `coupon_selection`), with the quote that uses it.
+pub fn best_coupons(request: &QuoteRequest) -> Result<BestCoupons, PricingError> {
+    let quote = pipeline::run(request, &CouponSelection::Best)?;
+    let saving = Money::sum(quote.coupons.applied.iter().map(|c| c.saving))?;
+    Ok(BestCoupons {
+        coupon_ids: quote
+            .coupons
+            .applied
+            .iter()
+            .map(|c| c.coupon_id.clone())
+            .collect(),
+        saving,
+        quote,
+    })
 }

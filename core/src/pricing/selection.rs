@@ -1,0 +1,136 @@
+//! Which coupons a quote uses: the best combination or the shopper's choice,
+//! and the report on every coupon the shopper holds.
+//!
+//! Rule: every held coupon is first assessed on its own (see `coupons`). With
+//! `coupon_selection: {"mode":"best"}` (the default) the exact best
+//! combination is used. With `{"mode":"chosen","coupon_ids":[..]}` the
+//! chosen coupons are taken in the order given, each one joining if it
+//! applies and the stacking rules allow it next to those already taken; an id
+//! the shopper does not hold is `UNKNOWN_COUPON`, an id chosen twice is
+//! `DUPLICATE_COUPON`. Either way the used coupons apply in pipeline order,
+//! and every other held coupon is reported with the first reason it is not
+//! used: its own (`THRESHOLD_NOT_MET`, ...), else a stacking reason against
+//! the used ones (`NOT_COMBINABLE_WITH`, `EXCLUSIVE_GROUP`, `MAX_...`), else
+//! `NO_EXTRA_SAVING` (best) or `NOT_CHOSEN` (chosen).
+//!
+//! Example: holding A (满200减20, in scope 19999) and B (no threshold, 5 off)
+//! in best mode: B is applied (500), A is `THRESHOLD_NOT_MET` with
+//! `missing: 1`, and a hint says "add 1 fen for coupon A".
+//!
+//! Invariants: applied coupons are listed in pipeline order, not-applicable
+//! ones in request order; best mode does not depend on the order of coupons
+//! in the request.
+
+use super::best::best_combination;
+use super::contract::{AppliedCoupon, CouponReport, CouponSelection, Hint, NotApplicable};
+use super::coupons::{may_join, Candidate, Coupon, CouponContext, CouponReason, StackingRules};
+use super::error::{unique_ids, PricingError, RuleKind};
+use super::pipeline::Ledger;
+
+/// Assess, select and apply the coupons; report on each.
+pub(crate) fn apply(
+    coupons: &[Coupon],
+    selection: &CouponSelection,
+    rules: &StackingRules,
+    cx: &CouponContext<'_, '_>,
+    ledger: &mut Ledger,
+    hints: &mut Vec<Hint>,
+) -> Result<CouponReport, PricingError> {
+    let mut candidates = Vec::new();
+    let mut not_applicable = Vec::new();
+    for (index, coupon) in coupons.iter().enumerate() {
+        match Candidate::assess(coupon, cx) {
+            Ok(candidate) => candidates.push((index, candidate)),
+            Err(reason) => {
+                if let CouponReason::ThresholdNotMet {
+                    threshold, missing, ..
+                } = reason
+                {
+                    hints.push(Hint::Coupon {
+                        coupon_id: coupon.id.clone(),
+                        threshold,
+                        add: missing,
+                    });
+                }
+                not_applicable.push((
+                    index,
+                    NotApplicable {
+                        coupon_id: coupon.id.clone(),
+                        reason,
+                    },
+                ));
+            }
+        }
+    }
+    candidates.sort_by(|a, b| a.1.pipeline_key().cmp(&b.1.pipeline_key()));
+    let pool: Vec<Candidate> = candidates.iter().map(|(_, c)| c.clone()).collect();
+    let mut picks = match selection {
+        CouponSelection::Best => best_combination(&pool, &ledger.amounts, rules)?,
+        CouponSelection::Chosen { coupon_ids } => chosen(coupons, coupon_ids, &pool, rules)?,
+    };
+    picks.sort_unstable();
+    let used: Vec<&Candidate> = picks.iter().filter_map(|&i| pool.get(i)).collect();
+    let mut applied = Vec::new();
+    for candidate in &used {
+        let requested = candidate.requested(ledger.owed(&candidate.slots))?;
+        let saving = ledger.take(
+            candidate.coupon.step(),
+            &candidate.coupon.id,
+            requested,
+            &candidate.slots,
+        )?;
+        applied.push(AppliedCoupon {
+            coupon_id: candidate.coupon.id.clone(),
+            saving,
+        });
+    }
+    for (position, (index, candidate)) in candidates.iter().enumerate() {
+        if picks.contains(&position) {
+            continue;
+        }
+        let reason = match may_join(&used, candidate, rules) {
+            Err(reason) => reason,
+            Ok(()) if matches!(selection, CouponSelection::Best) => CouponReason::NoExtraSaving,
+            Ok(()) => CouponReason::NotChosen,
+        };
+        not_applicable.push((
+            *index,
+            NotApplicable {
+                coupon_id: candidate.coupon.id.clone(),
+                reason,
+            },
+        ));
+    }
+    not_applicable.sort_by_key(|(index, _)| *index);
+    Ok(CouponReport {
+        applied,
+        not_applicable: not_applicable.into_iter().map(|(_, n)| n).collect(),
+    })
+}
+
+/// The shopper's choice, honoured in the order given.
+fn chosen(
+    coupons: &[Coupon],
+    coupon_ids: &[String],
+    pool: &[Candidate<'_>],
+    rules: &StackingRules,
+) -> Result<Vec<usize>, PricingError> {
+    unique_ids(RuleKind::Coupon, coupon_ids.iter().map(String::as_str))?;
+    let mut picks: Vec<usize> = Vec::new();
+    for id in coupon_ids {
+        if !coupons.iter().any(|c| &c.id == id) {
+            return Err(PricingError::UnknownCoupon {
+                coupon_id: id.clone(),
+            });
+        }
+        let Some((position, candidate)) = pool.iter().enumerate().find(|(_, c)| &c.coupon.id == id)
+        else {
+            continue;
+        };
+        let selected: Vec<&Candidate> = picks.iter().filter_map(|&i| pool.get(i)).collect();
+        if may_join(&selected, candidate, rules).is_ok() {
+            picks.push(position);
+        }
+    }
+    Ok(picks)
+}
