@@ -37,7 +37,9 @@ pub struct Warning {
 #[serde(tag = "code", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum WarningKind {
     /// Nothing left to sell; the line is now invalid.
-    OutOfStock { requested: i64 },
+    OutOfStock {
+        requested: i64,
+    },
     /// Fewer units left than asked; the line now holds `quantity`.
     NotEnoughStock {
         requested: i64,
@@ -51,7 +53,10 @@ pub enum WarningKind {
         limit: i64,
         quantity: i64,
     },
-    PriceChanged { old_price: Money, new_price: Money },
+    PriceChanged {
+        old_price: Money,
+        new_price: Money,
+    },
     /// Delisted or gone from the catalog; the line is now invalid.
     Unavailable,
 }

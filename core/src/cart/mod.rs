@@ -3,8 +3,8 @@
 //!
 //! **Rule.** A cart is a list of lines keyed by SKU plus, where a promotion
 //! changes the price, an activity id ([`LineKey`]). Operations ([`CartOp`])
-//! change the lines; [`check`] then clamps every line to stock and purchase
-//! limits and explains each change with a [`Warning`] carrying a stable code
+//! change the lines, one at a time, each followed by [`check`] ([`Cart::step`]),
+//! which clamps every line to stock and purchase limits and explains each change with a [`Warning`] carrying a stable code
 //! (`OUT_OF_STOCK`, `NOT_ENOUGH_STOCK`, `LIMIT_EXCEEDED`, `PRICE_CHANGED`,
 //! `UNAVAILABLE`). Lines that cannot be bought are kept apart in
 //! [`Cart::invalid_lines`] (失效商品) so the shopper still sees them; only the
@@ -20,7 +20,7 @@
 //! let view = apply_ops(&catalog, Cart::default(), &[add]).unwrap();
 //! assert_eq!(view.cart.lines[0].quantity, 3); // clamped to stock
 //! assert_eq!(view.warnings[0].code(), "NOT_ENOUGH_STOCK");
-//! assert_eq!(view.quote.subtotal.as_fen(), 1050);
+//! assert_eq!(view.totals.payable.as_fen(), 1050);
 //! ```
 //!
 //! Invariants:
@@ -173,7 +173,9 @@ pub enum CartOp {
     ClearInvalid,
     /// Fold a guest cart into this one: quantities of the same line add up,
     /// new lines are appended; the next [`check`] clamps.
-    MergeGuest { lines: Vec<CartLine> },
+    MergeGuest {
+        lines: Vec<CartLine>,
+    },
 }
 
 /// Why a cart operation was refused.
@@ -295,7 +297,36 @@ impl Cart {
         self.lines.len() + self.invalid_lines.len()
     }
 
-    /// Apply one operation. On error the cart is unchanged.
+    /// Check the cart in place, adding to `warnings` those not already there.
+    pub fn recheck(&mut self, catalog: &Catalog<'_>, warnings: &mut Vec<Warning>) {
+        let CartCheck {
+            cart,
+            warnings: new,
+        } = check(std::mem::take(self), catalog);
+        *self = cart;
+        for warning in new {
+            if !warnings.contains(&warning) {
+                warnings.push(warning);
+            }
+        }
+    }
+
+    /// What a shopper's tap does: apply `op`, then [`Cart::recheck`]. Every
+    /// path (a page, the server replaying a push, a client rebasing) goes
+    /// through this, one operation at a time, so a cart does not depend on
+    /// how operations were batched. On error the cart is unchanged.
+    pub fn step(
+        &mut self,
+        op: &CartOp,
+        catalog: &Catalog<'_>,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<(), CartError> {
+        self.apply(op, catalog)?;
+        self.recheck(catalog, warnings);
+        Ok(())
+    }
+
+    /// Apply one operation, without checking. On error the cart is unchanged.
     pub fn apply(&mut self, op: &CartOp, catalog: &Catalog<'_>) -> Result<(), CartError> {
         match op {
             CartOp::Add {
@@ -334,9 +365,11 @@ impl Cart {
         catalog: &Catalog<'_>,
     ) -> Result<(), CartError> {
         let quantity = valid_quantity(key, quantity)?;
-        let sku = catalog.sku(&key.sku_id).ok_or_else(|| CartError::UnknownSku {
-            sku_id: key.sku_id.clone(),
-        })?;
+        let sku = catalog
+            .sku(&key.sku_id)
+            .ok_or_else(|| CartError::UnknownSku {
+                sku_id: key.sku_id.clone(),
+            })?;
         if !sku.is_listed() {
             return Err(CartError::SkuUnavailable {
                 sku_id: key.sku_id.clone(),
@@ -405,9 +438,7 @@ impl Cart {
                 quantity: l.quantity,
             })
             .collect();
-        // The pricing engine grows options (coupons, member tier...) that a
-        // plain cart leaves at their defaults.
-        #[allow(clippy::needless_update)]
+        // Coupons, member tier, points...: a plain cart leaves them at their defaults.
         let request = QuoteRequest {
             catalog: catalog.clone(),
             lines,
@@ -417,40 +448,57 @@ impl Cart {
     }
 }
 
-/// What a page shows: the checked cart, the warnings of this check and the
-/// quote of its selected valid lines.
+/// What a page shows: the checked cart, the warnings raised on the way and
+/// the totals of its selected valid lines. (For the full breakdown with
+/// coupons and points, call the `quote` operation on the same lines.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CartView {
     pub cart: Cart,
     pub warnings: Vec<Warning>,
-    pub quote: Quote,
+    pub totals: CartTotals,
 }
 
-impl CartView {
-    /// Check `cart` against `snapshot` and price it.
-    pub fn of(cart: Cart, snapshot: &CatalogSnapshot) -> Result<CartView, CartError> {
-        let catalog = Catalog::new(snapshot)?;
-        let CartCheck { cart, warnings } = check(cart, &catalog);
-        let quote = cart.quote(snapshot)?;
-        Ok(CartView {
-            cart,
-            warnings,
-            quote,
-        })
+/// The checkout bar (结算栏): units selected, their subtotal and what is
+/// payable, as the pricing engine quotes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartTotals {
+    pub quantity: i64,
+    pub subtotal: Money,
+    pub payable: Money,
+}
+
+impl CartTotals {
+    fn of(quote: &Quote) -> CartTotals {
+        CartTotals {
+            quantity: quote
+                .lines
+                .iter()
+                .fold(0, |sum, l| sum.saturating_add(l.quantity)),
+            subtotal: quote.subtotal,
+            payable: quote.payable,
+        }
     }
 }
 
-/// Apply `ops` in order (all or nothing), then check and price the cart.
+/// Check `cart`, then [`Cart::step`] through `ops` (all or nothing), then
+/// price it. The warnings are every change made on the way, each once.
 pub fn apply_ops(
     snapshot: &CatalogSnapshot,
     mut cart: Cart,
     ops: &[CartOp],
 ) -> Result<CartView, CartError> {
     let catalog = Catalog::new(snapshot)?;
+    let mut warnings = Vec::new();
+    cart.recheck(&catalog, &mut warnings);
     for op in ops {
-        cart.apply(op, &catalog)?;
+        cart.step(op, &catalog, &mut warnings)?;
     }
-    CartView::of(cart, snapshot)
+    let totals = CartTotals::of(&cart.quote(snapshot)?);
+    Ok(CartView {
+        cart,
+        warnings,
+        totals,
+    })
 }
 
 /// Request of the `cart_apply` operation.

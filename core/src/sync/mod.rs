@@ -10,11 +10,12 @@
 //! duplicates (skipped, so a repeated push is a no-op), larger ids are out of
 //! order (left for a later push). A mutation the cart refuses (say, setting
 //! the quantity of a line another device removed) is still consumed, with
-//! its error in the result, so one bad mutation never blocks the queue. The
-//! server then checks the cart against its own catalog and answers with the
-//! authoritative cart, its warnings and the last id consumed per client; the
-//! client ([`client_rebase`]) drops the mutations the server has consumed and
-//! replays the rest on the server's cart.
+//! its error in the result, so one bad mutation never blocks the queue. Like
+//! the client, the server checks the cart against its own catalog after each
+//! mutation ([`Cart::step`]), so batching never changes the result. It answers
+//! with the authoritative cart, the warnings and the last id consumed per
+//! client; the client ([`client_rebase`]) drops the mutations the server has
+//! consumed and replays the rest on the server's cart.
 //!
 //! ```
 //! use commerce_core::cart::{CartOp, LineKey};
@@ -45,7 +46,7 @@
 //! - once every mutation is consumed, a client's cart equals the server's,
 //!   however the pushes were split into rounds.
 
-use crate::cart::{check, Cart, CartCheck, CartError, CartOp, Warning};
+use crate::cart::{Cart, CartError, CartOp, Warning};
 use crate::catalog::{Catalog, CatalogSnapshot};
 use crate::error::{ApiError, ErrorDetail};
 use serde::{Deserialize, Serialize};
@@ -103,9 +104,9 @@ pub struct MutationResult {
     pub error: Option<ErrorDetail>,
 }
 
-/// The server's answer to a push: the authoritative cart after checking it
-/// against the server's catalog, the warnings of that check, and the last
-/// mutation id consumed per client.
+/// The server's answer to a push: the authoritative cart, checked against
+/// the server's catalog; every warning the server's checks raised during the
+/// push (each once, in order); and the last mutation id consumed per client.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushResponse {
     pub cart: Cart,
@@ -115,9 +116,11 @@ pub struct PushResponse {
     pub results: Vec<MutationResult>,
 }
 
-/// Server side of a push: apply each new mutation exactly once, in the order
-/// pushed, then check the cart. Pure: the caller persists the returned state
-/// (atomically with answering) and sends the response.
+/// Server side of a push: check the stored cart against the server's catalog
+/// (it may have changed), then step through each new mutation exactly once,
+/// in the order pushed ([`Cart::step`]: apply, check). Pure: the caller
+/// persists the returned state (atomically with answering) and sends the
+/// response.
 pub fn server_apply(
     state: ServerState,
     push: &PushRequest,
@@ -129,6 +132,8 @@ pub fn server_apply(
         version,
     } = state;
     let before = (cart.clone(), last_mutation_ids.clone());
+    let mut warnings = Vec::new();
+    cart.recheck(catalog, &mut warnings);
     let results = push
         .mutations
         .iter()
@@ -140,9 +145,12 @@ pub fn server_apply(
                 (MutationStatus::OutOfOrder, None)
             } else {
                 last_mutation_ids.insert(m.client_id.clone(), m.id);
-                match cart.apply(&m.op, catalog) {
+                match cart.step(&m.op, catalog, &mut warnings) {
                     Ok(()) => (MutationStatus::Applied, None),
-                    Err(e) => (MutationStatus::Rejected, Some(ApiError::from(e).body().error)),
+                    Err(e) => (
+                        MutationStatus::Rejected,
+                        Some(ApiError::from(e).body().error),
+                    ),
                 }
             };
             MutationResult {
@@ -153,7 +161,6 @@ pub fn server_apply(
             }
         })
         .collect();
-    let CartCheck { cart, warnings } = check(cart, catalog);
     let changed = (&cart, &last_mutation_ids) != (&before.0, &before.1);
     let state = ServerState {
         cart,
@@ -213,15 +220,14 @@ impl ClientState {
         op: &CartOp,
         catalog: &Catalog<'_>,
     ) -> Result<(ClientState, Vec<Warning>), CartError> {
-        self.cart.apply(op, catalog)?;
+        let mut warnings = Vec::new();
+        self.cart.step(op, catalog, &mut warnings)?;
         self.last_mutation_id = self.last_mutation_id.saturating_add(1);
         self.pending.push(Mutation {
             client_id: self.client_id.clone(),
             id: self.last_mutation_id,
             op: op.clone(),
         });
-        let CartCheck { cart, warnings } = check(self.cart, catalog);
-        self.cart = cart;
         Ok((self, warnings))
     }
 
@@ -253,16 +259,16 @@ impl ClientState {
 }
 
 /// Client side of a push's answer: forget the mutations the server consumed,
-/// take its cart, replay the still-pending mutations on it and check against
-/// the client's catalog. The returned warnings are that local check's; show
-/// the response's warnings too (they are the server's). A response older than
+/// take its cart, check it against the client's catalog and step through the
+/// still-pending mutations on it. The returned warnings are these local
+/// checks'; show the response's warnings too (they are the server's). A response older than
 /// the last one applied changes nothing.
 pub fn client_rebase(
     mut client: ClientState,
     response: &PushResponse,
     catalog: &Catalog<'_>,
 ) -> (ClientState, Vec<Warning>) {
-    if response.version >= client.server_version {
+    let replay = if response.version >= client.server_version {
         let consumed = response
             .last_mutation_ids
             .get(&client.client_id)
@@ -273,13 +279,16 @@ pub fn client_rebase(
         client.server_cart = response.cart.clone();
         client.server_version = response.version;
         client.cart = response.cart.clone();
-        for m in &client.pending {
-            // A refusal here is the server's to give when it sees the mutation.
-            let _ = client.cart.apply(&m.op, catalog);
-        }
+        client.pending.clone()
+    } else {
+        Vec::new()
+    };
+    let mut warnings = Vec::new();
+    client.cart.recheck(catalog, &mut warnings);
+    for m in &replay {
+        // A refusal here is the server's to give when it sees the mutation.
+        let _ = client.cart.step(&m.op, catalog, &mut warnings);
     }
-    let CartCheck { cart, warnings } = check(client.cart, catalog);
-    client.cart = cart;
     (client, warnings)
 }
 
