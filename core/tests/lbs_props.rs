@@ -3,6 +3,7 @@
 //!
 //! `cargo test -p commerce-core --test lbs_props` (about 10 s in debug).
 
+use commerce_core::lbs::query::MAX_EXCLUDED;
 use commerce_core::lbs::{
     delivering, nearest, within, AnyLatLng, Filters, Gcj02, LatLng, Limit, Radius, Shopper,
     StoreIndex, StoreSnapshot, System, Wgs84,
@@ -96,6 +97,28 @@ proptest! {
         let mut want = brute_force(&index, &who, |s, _| !open_filter || s.schedule.availability(filters.at.unwrap()) == commerce_core::lbs::Availability::Open);
         want.truncate(usize::try_from(k).unwrap());
         prop_assert_eq!(found(&got), want);
+    }
+
+    #[test]
+    fn nearest_delivery_and_exclusions_equal_brute_force(
+        lat0 in 18.0..50.0f64, lng0 in 75.0..130.0f64, specs in stores(),
+        dlat in offset(), dlng in offset(), k in 1i64..12,
+    ) {
+        let index = StoreIndex::build(snapshot(lat0, lng0, &specs)).unwrap();
+        let who = shopper(lat0 + dlat, lng0 + dlng);
+        let filters = Filters::new(Some("delivery"), Some(SATURDAY), &[]).unwrap();
+        let got = nearest(&index, &who, Limit::new(Some(k), 1).unwrap(), None, &filters);
+        let k = usize::try_from(k).unwrap();
+        let mut want = brute_force(&index, &who, |s, _| filters.reasons(s, &who).is_empty());
+        want.truncate(k);
+        let mut excluded = brute_force(&index, &who, |s, _| !filters.reasons(s, &who).is_empty());
+        if let (true, Some(last)) = (want.len() == k, want.last()) {
+            excluded.retain(|(_, d)| *d <= last.1);
+        }
+        excluded.truncate(MAX_EXCLUDED);
+        let got_excluded: Vec<_> = got.excluded.iter().map(|f| (f.store.id.clone(), f.distance_m)).collect();
+        prop_assert_eq!(found(&got), want);
+        prop_assert_eq!(got_excluded, excluded);
     }
 
     #[test]

@@ -25,8 +25,11 @@
 //!
 //! The nearest walk stops once `k` stores matched and the next candidate is
 //! more than 1 m farther than the `k`-th (the 1 m margin absorbs the last-bit
-//! difference between chord order and rounded haversine metres). With strict
-//! filters and no radius it may visit every store: O(n), ~10 ms at 100 000.
+//! difference between chord order and rounded haversine metres). In delivery
+//! mode the stores that can match are counted first from the area index, so
+//! the walk also stops once it has found all of them and explained
+//! [`MAX_EXCLUDED`] others. Otherwise, with filters (open, stock) that fewer
+//! than `k` stores pass and no radius, it visits every store: O(n).
 //!
 //! Worked example: two stores 1 km north and 0.5 km south of the shopper;
 //! the nearer one is closed, so the farther one is the answer and the closed
@@ -198,13 +201,24 @@ pub fn nearest<'a>(
     radius: Option<Radius>,
     filters: &Filters,
 ) -> Matches<'a> {
+    // In delivery mode only stores with an area around the shopper can match;
+    // counting them first lets the walk stop once it has found them all and
+    // explained enough exclusions, instead of visiting every store.
+    let possible = match filters.mode {
+        Some(Mode::Delivery) => index
+            .with_area_near(shopper.location)
+            .filter(|s| filters.reasons(s, shopper).is_empty())
+            .count(),
+        _ => usize::MAX,
+    };
+    let walk = index.by_distance(shopper.position);
     collect(
-        index.by_distance(shopper.position),
+        walk,
         shopper,
         k,
         radius,
         filters,
-        true,
+        Order::Nearest { possible },
     )
 }
 
@@ -217,7 +231,14 @@ pub fn within<'a>(
     filters: &Filters,
 ) -> Matches<'a> {
     let candidates = index.within(shopper.position, radius.metres() + 1.0);
-    collect(candidates, shopper, limit, Some(radius), filters, false)
+    collect(
+        candidates,
+        shopper,
+        limit,
+        Some(radius),
+        filters,
+        Order::Any,
+    )
 }
 
 /// Stores delivering to the shopper (mode forced to delivery), nearest first.
@@ -231,35 +252,43 @@ pub fn delivering<'a>(
         mode: Some(Mode::Delivery),
         ..filters.clone()
     };
-    collect(
-        index.with_area_near(shopper.location),
-        shopper,
-        limit,
-        None,
-        &filters,
-        false,
-    )
+    let candidates = index.with_area_near(shopper.location);
+    collect(candidates, shopper, limit, None, &filters, Order::Any)
 }
 
-/// Apply the rules to `candidates`; `ordered` candidates come nearest first,
-/// which lets the walk stop early.
+/// How candidates arrive at [`collect`].
+#[derive(Debug, Clone, Copy)]
+enum Order {
+    /// In no particular order: visit them all.
+    Any,
+    /// Nearest first, and at most `possible` of them can match: stop early.
+    Nearest { possible: usize },
+}
+
+/// Apply the rules to `candidates`, then sort and cut both lists.
 fn collect<'a>(
     candidates: impl Iterator<Item = &'a ValidStore>,
     shopper: &Shopper,
     Limit(k): Limit,
     radius: Option<Radius>,
     filters: &Filters,
-    ordered: bool,
+    order: Order,
 ) -> Matches<'a> {
     let radius_m = radius.map(Radius::whole_metres);
     let mut stores: Vec<Found<'a>> = Vec::new();
-    let mut excluded = Vec::new();
-    let mut kth_distance = None;
+    let mut excluded: Vec<Found<'a>> = Vec::new();
+    // Farthest of the first `k` matches / first `MAX_EXCLUDED` exclusions.
+    let mut kth_match = None;
+    let mut last_explained = None;
     for store in candidates {
         let distance_m = shopper.position.metres_to(store.position);
-        let past = |limit: Option<u64>| limit.is_some_and(|m| distance_m > m.saturating_add(1));
-        if ordered && (past(radius_m) || past(kth_distance)) {
-            break;
+        if let Order::Nearest { possible } = order {
+            // The 1 m margin covers chord order vs rounded-metre ties.
+            let past = |limit: Option<u64>| limit.is_some_and(|m| distance_m > m.saturating_add(1));
+            let all_found = stores.len() >= possible;
+            if past(radius_m) || past(kth_match) || (all_found && past(last_explained)) {
+                break;
+            }
         }
         if radius_m.is_some_and(|r| distance_m > r) {
             continue;
@@ -270,13 +299,14 @@ fn collect<'a>(
             distance_m,
             reasons,
         };
-        if found.reasons.is_empty() {
-            stores.push(found);
-            if stores.len() == k {
-                kth_distance = stores.iter().map(|f| f.distance_m).max();
-            }
+        let (list, cap, farthest) = if found.reasons.is_empty() {
+            (&mut stores, k, &mut kth_match)
         } else {
-            excluded.push(found);
+            (&mut excluded, MAX_EXCLUDED, &mut last_explained)
+        };
+        list.push(found);
+        if list.len() == cap {
+            *farthest = list.iter().map(|f| f.distance_m).max();
         }
     }
     let by_distance_then_id =
