@@ -38,6 +38,7 @@ pub(crate) fn apply(
 ) -> Result<CouponReport, PricingError> {
     let mut candidates = Vec::new();
     let mut not_applicable = Vec::new();
+    let mut threshold_hints = Vec::new();
     for (index, coupon) in coupons.iter().enumerate() {
         match Candidate::assess(coupon, cx) {
             Ok(candidate) => candidates.push((index, candidate)),
@@ -46,11 +47,7 @@ pub(crate) fn apply(
                     threshold, missing, ..
                 } = reason
                 {
-                    hints.push(Hint::Coupon {
-                        coupon_id: coupon.id.clone(),
-                        threshold,
-                        add: missing,
-                    });
+                    threshold_hints.push((coupon.id.as_str(), threshold, missing));
                 }
                 not_applicable.push((
                     index,
@@ -62,6 +59,17 @@ pub(crate) fn apply(
             }
         }
     }
+    // 凑单 hints by coupon id, whatever the order the coupons were sent in.
+    threshold_hints.sort_unstable();
+    hints.extend(
+        threshold_hints
+            .into_iter()
+            .map(|(coupon_id, threshold, add)| Hint::Coupon {
+                coupon_id: coupon_id.to_owned(),
+                threshold,
+                add,
+            }),
+    );
     candidates.sort_by(|a, b| a.1.pipeline_key().cmp(&b.1.pipeline_key()));
     let pool: Vec<Candidate> = candidates.iter().map(|(_, c)| c.clone()).collect();
     let mut picks = match selection {
