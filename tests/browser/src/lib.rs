@@ -1,0 +1,66 @@
+//! The shared vectors, embedded at build time, and the check every wasm
+//! runtime applies to them. Used by `tests/browser.rs` under `wasm-pack test`.
+
+use serde_json::{json, Value};
+use wasm_bindgen::JsValue;
+
+/// `(file stem, file text)` of every vector.
+pub const VECTORS: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/vectors.rs"));
+
+/// Run one vector through both wasm entry points (JSON text and JS objects)
+/// and return a description of every difference from its `expect`.
+pub fn check(name: &str, text: &str) -> Vec<String> {
+    let Ok(vector) = serde_json::from_str::<Value>(text) else {
+        return vec![format!("{name}: vector is not JSON")];
+    };
+    let op = vector["op"].as_str().unwrap_or_default();
+    let expect = &vector["expect"];
+    let request = vector["request"].to_string();
+    let mut problems = Vec::new();
+
+    let via_text = match commerce_wasm::call_json(op, &request) {
+        Ok(body) => serde_json::from_str::<Value>(&body).map(|v| json!({ "ok": v })),
+        Err(e) => Ok(json!({ "error": error_fields(&e) })),
+    };
+    match via_text {
+        Ok(actual) if &actual == expect => {}
+        Ok(actual) => problems.push(format!(
+            "{name} (callJson):\n  expected {expect}\n  actual   {actual}"
+        )),
+        Err(e) => problems.push(format!("{name} (callJson): response is not JSON: {e}")),
+    }
+
+    let object = js_sys::JSON::parse(&request).unwrap_or(JsValue::NULL);
+    let via_object = match commerce_wasm::call(op, object) {
+        Ok(v) => js_sys::JSON::stringify(&v)
+            .ok()
+            .and_then(|s| s.as_string())
+            .and_then(|s| serde_json::from_str::<Value>(&s).ok())
+            .map(|v| json!({ "ok": v })),
+        Err(e) => Some(json!({ "error": error_fields(&e) })),
+    };
+    // Objects: results must match exactly; errors by code (serde-wasm-bindgen
+    // words decode failures differently from serde_json).
+    let same = match (&via_object, expect.get("ok")) {
+        (Some(actual), Some(_)) => actual == expect,
+        (Some(actual), None) => actual["error"]["code"] == expect["error"]["code"],
+        (None, _) => false,
+    };
+    if !same {
+        problems.push(format!(
+            "{name} (call):\n  expected {expect}\n  actual   {}",
+            via_object.unwrap_or(Value::Null)
+        ));
+    }
+    problems
+}
+
+fn error_fields(error: &JsValue) -> Value {
+    let get = |key: &str| {
+        js_sys::Reflect::get(error, &key.into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    };
+    json!({ "code": get("code"), "message": get("message") })
+}

@@ -1,0 +1,94 @@
+// A phone-like mini-program runtime inside Node, for tests.
+//
+// installPhone() makes the current process look like WeChat (or Douyin) on a
+// phone *before* any package code loads:
+// - removed: WebAssembly, TextEncoder, TextDecoder, fetch, URL,
+//   FinalizationRegistry, crypto (absent on devices);
+// - WXWebAssembly / TTWebAssembly.instantiate(path, imports) accept only a
+//   file path inside the package ('/wasm/x.wasm' or '/wasm/x.wasm.br'), never
+//   bytes or URLs, as on the real platforms;
+// - wx / tt storage with the real limits: values JSON-serialisable, at most
+//   1 MB per key and 10 MB in all; a write past a limit throws, nothing is
+//   evicted for you.
+// Run each platform in its own process: globals are changed for good.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const zlib = require('node:zlib');
+
+const MB = 1024 * 1024;
+const REMOVED = ['WebAssembly', 'TextEncoder', 'TextDecoder', 'fetch', 'URL', 'FinalizationRegistry', 'crypto'];
+
+/** Size of a stored value as WeChat counts it: its JSON text in UTF-8 bytes. */
+function storedSize(key, value) {
+  return Buffer.byteLength(key) + Buffer.byteLength(JSON.stringify(value));
+}
+
+/** wx.*Storage* with the per-key and total limits enforced. */
+function makeStorage({ perKey = 1 * MB, total = 10 * MB, backing = new Map() } = {}) {
+  const used = () => [...backing].reduce((n, [k, v]) => n + storedSize(k, v), 0);
+  const api = {
+    setStorageSync(key, value) {
+      if (typeof key !== 'string' || key === '') throw new Error('setStorageSync:fail parameter key invalid');
+      const json = JSON.stringify(value);
+      if (json === undefined) throw new Error('setStorageSync:fail data not serialisable');
+      const size = storedSize(key, value);
+      if (size > perKey) throw new Error(`setStorageSync:fail entry size limit reached (${size} > ${perKey})`);
+      const old = backing.has(key) ? storedSize(key, backing.get(key)) : 0;
+      if (used() - old + size > total) throw new Error('setStorageSync:fail exceed storage max size 10MB');
+      backing.set(key, JSON.parse(json));
+    },
+    getStorageSync(key) {
+      return backing.has(key) ? backing.get(key) : '';
+    },
+    removeStorageSync(key) {
+      backing.delete(key);
+    },
+    getStorageInfoSync() {
+      return { keys: [...backing.keys()], currentSize: Math.ceil(used() / 1024), limitSize: total / 1024 };
+    },
+    clearStorageSync() {
+      backing.clear();
+    },
+  };
+  return { api, backing };
+}
+
+/**
+ * Turn this process into a phone. `packageRoot` is the mini-program root
+ * (the folder holding app.json). Returns { storage, backing, host }.
+ */
+function installPhone({ packageRoot, platform = 'wechat', backing } = {}) {
+  const host = { WebAssembly: globalThis.WebAssembly };
+  for (const name of REMOVED) {
+    delete globalThis[name];
+    if (name in globalThis) throw new Error(`could not remove ${name}`);
+  }
+  const instantiate = async (filePath, imports) => {
+    if (typeof filePath !== 'string' || !filePath.startsWith('/')) {
+      throw new TypeError('instantiate: only an absolute path inside the package is accepted');
+    }
+    const file = path.join(packageRoot, filePath);
+    if (!file.startsWith(path.resolve(packageRoot) + path.sep) || !fs.existsSync(file)) {
+      throw new Error(`instantiate: no file ${filePath} in the package`);
+    }
+    let bytes = fs.readFileSync(file);
+    if (file.endsWith('.br')) bytes = zlib.brotliDecompressSync(bytes);
+    const { instance } = await host.WebAssembly.instantiate(bytes, imports);
+    return { instance }; // no module, as on WeChat
+  };
+  const { api: storage, backing: store } = makeStorage({ backing });
+  const platformApi = { ...storage, getSystemInfoSync: () => ({ platform: 'ios', SDKVersion: '3.4.0' }) };
+  if (platform === 'wechat') {
+    globalThis.WXWebAssembly = { instantiate };
+    globalThis.wx = platformApi;
+  } else if (platform === 'douyin') {
+    globalThis.TTWebAssembly = { instantiate };
+    globalThis.tt = platformApi;
+  } else {
+    throw new Error(`unknown platform ${platform}`);
+  }
+  return { storage, backing: store, host };
+}
+
+module.exports = { installPhone, makeStorage, MB };
