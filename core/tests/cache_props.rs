@@ -2,7 +2,7 @@
 //! values round-trip (also across a restart), the storage never holds more
 //! than the budget, and a refused write leaves the cache consistent.
 
-use commerce_core::cache::envelope::{open, seal};
+use commerce_core::cache::envelope::{open, open_text, seal};
 use commerce_core::cache::{
     Cache, CacheConfig, CacheError, Freshness, Lookup, MemoryStorage, Meta, Storage,
 };
@@ -125,6 +125,20 @@ proptest! {
         bad[i] ^= mask;
         prop_assert!(open::<Vec<u8>>("key", &bad, NOW).is_err());
         prop_assert_eq!(open::<Vec<u8>>("key", &bytes, NOW).unwrap().value, payload);
+    }
+
+    #[test]
+    fn garbage_never_panics_and_is_never_a_value(
+        bytes in proptest::collection::vec(any::<u8>(), 0..200),
+        text in ".{0,200}",
+    ) {
+        prop_assert!(open::<Vec<u8>>("key", &bytes, NOW).is_err());
+        prop_assert!(open_text::<Vec<u8>>("key", &text, NOW).is_err());
+        let mut storage = MemoryStorage::new();
+        storage.set("c:#index", &text).unwrap();
+        storage.set("c:k#1.0", &text).unwrap();
+        let (mut cache, _) = Cache::open(storage, config(100, 1 << 20)).unwrap();
+        prop_assert!(matches!(read(&mut cache, "k"), Lookup::Miss));
     }
 
     #[test]

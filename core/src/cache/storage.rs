@@ -121,7 +121,7 @@ impl Storage for MemoryStorage {
     fn set(&mut self, key: &str, value: &str) -> Result<(), StorageError> {
         let size = key.len() + value.len();
         let old = self.items.get(key).map_or(0, |v| key.len() + v.len());
-        let total = self.bytes - old + size;
+        let total = self.bytes.saturating_sub(old).saturating_add(size);
         let too_big = self.per_key_limit.is_some_and(|l| size > l)
             || self.total_limit.is_some_and(|l| total > l);
         if too_big {
@@ -138,7 +138,7 @@ impl Storage for MemoryStorage {
 
     fn remove(&mut self, key: &str) -> Result<(), StorageError> {
         if let Some(v) = self.items.remove(key) {
-            self.bytes -= key.len() + v.len();
+            self.bytes = self.bytes.saturating_sub(key.len() + v.len());
         }
         Ok(())
     }
