@@ -5,7 +5,7 @@
 mod cart_support;
 
 use cart_support::{op, snapshot};
-use commerce_core::cart::{check, Cart, MAX_LINE_QUANTITY};
+use commerce_core::cart::{check, Cart, Warning, MAX_LINE_QUANTITY};
 use commerce_core::catalog::Catalog;
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -47,5 +47,7 @@ proptest! {
         prop_assert!(again.warnings.iter().all(|w| cart.invalid_lines.iter().any(|l| l.key == w.line)));
         let wire = serde_json::to_string(&cart).unwrap();
         prop_assert_eq!(serde_json::from_str::<Cart>(&wire).unwrap(), cart);
+        let wire = serde_json::to_string(&again.warnings).unwrap();
+        prop_assert_eq!(serde_json::from_str::<Vec<Warning>>(&wire).unwrap(), again.warnings);
     }
 }

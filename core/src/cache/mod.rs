@@ -32,7 +32,8 @@
 //!   [`envelope`]); a read never panics;
 //! - a failed write returns a [`CacheError`] and leaves every entry readable
 //!   as before, except entries evicted to make room;
-//! - reads do not write: their recency is saved with the next write.
+//! - a read writes only to drop a corrupt entry; its recency (LRU) is saved
+//!   with the next write.
 
 pub mod envelope;
 mod storage;
