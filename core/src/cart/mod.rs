@@ -3,9 +3,9 @@
 //!
 //! **Rule.** A cart is a list of lines keyed by SKU plus, where a promotion
 //! changes the price, an activity id ([`LineKey`]). Operations ([`CartOp`])
-//! change the lines, one at a time, each followed by [`check`] ([`Cart::step`]),
-//! which clamps every line to stock and purchase limits and explains each change with a [`Warning`] carrying a stable code
-//! (`OUT_OF_STOCK`, `NOT_ENOUGH_STOCK`, `LIMIT_EXCEEDED`, `PRICE_CHANGED`,
+//! change the lines one at a time, each followed by [`check`] ([`Cart::step`]),
+//! which clamps every line to stock and purchase limits and explains each
+//! change with a [`Warning`] carrying a stable code (`OUT_OF_STOCK`, `NOT_ENOUGH_STOCK`, `LIMIT_EXCEEDED`, `PRICE_CHANGED`,
 //! `UNAVAILABLE`). Lines that cannot be bought are kept apart in
 //! [`Cart::invalid_lines`] (失效商品) so the shopper still sees them; only the
 //! selected valid lines are priced, through [`crate::pricing::quote`].
@@ -31,8 +31,10 @@
 //! - [`check`] is idempotent: checking a checked cart against the same catalog
 //!   changes nothing, and repeats only the warnings that say why each invalid
 //!   line is invalid;
-//! - lines keep the order they were added in; a line moving between valid and
-//!   invalid keeps its relative order.
+//! - lines keep the order they were added in, except that a line turning
+//!   invalid (or valid again) moves to the end of the other list;
+//! - since every path goes through [`Cart::step`], the same operations give the
+//!   same cart however they were batched (the basis of sync convergence).
 
 mod check;
 
