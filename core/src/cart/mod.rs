@@ -5,8 +5,8 @@
 //! changes the price, an activity id ([`LineKey`]). Operations ([`CartOp`])
 //! change the lines one at a time, each followed by [`check`] ([`Cart::step`]),
 //! which clamps every line to stock and purchase limits and explains each
-//! change with a [`Warning`] carrying a stable code (`OUT_OF_STOCK`, `NOT_ENOUGH_STOCK`, `LIMIT_EXCEEDED`, `PRICE_CHANGED`,
-//! `UNAVAILABLE`). Lines that cannot be bought are kept apart in
+//! change with a [`Warning`] carrying a stable code (`OUT_OF_STOCK`,
+//! `NOT_ENOUGH_STOCK`, `LIMIT_EXCEEDED`, `PRICE_CHANGED`, `UNAVAILABLE`). Lines that cannot be bought are kept apart in
 //! [`Cart::invalid_lines`] (失效商品) so the shopper still sees them; only the
 //! selected valid lines are priced, through [`crate::pricing::quote`].
 //!
