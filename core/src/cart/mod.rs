@@ -6,9 +6,10 @@
 //! change the lines one at a time, each followed by [`check`] ([`Cart::step`]),
 //! which clamps every line to stock and purchase limits and explains each
 //! change with a [`Warning`] carrying a stable code (`OUT_OF_STOCK`,
-//! `NOT_ENOUGH_STOCK`, `LIMIT_EXCEEDED`, `PRICE_CHANGED`, `UNAVAILABLE`). Lines that cannot be bought are kept apart in
-//! [`Cart::invalid_lines`] (失效商品) so the shopper still sees them; only the
-//! selected valid lines are priced, through [`crate::pricing::quote`].
+//! `NOT_ENOUGH_STOCK`, `LIMIT_EXCEEDED`, `PRICE_CHANGED`, `UNAVAILABLE`).
+//! Lines that cannot be bought are kept apart in [`Cart::invalid_lines`]
+//! (失效商品) so the shopper still sees them; only the selected valid lines
+//! are priced, through [`crate::pricing::quote`].
 //!
 //! ```
 //! use commerce_core::cart::{apply_ops, Cart, CartOp, LineKey};
