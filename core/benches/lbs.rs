@@ -51,7 +51,7 @@ fn workload() -> (StoreSnapshot, Vec<Shopper>) {
                 "id": format!("s{i:06}"),
                 "location": {"lat": lat, "lng": lng},
                 "delivery_areas": [[corner(-h, -h), corner(-h, h), corner(h, h), corner(h, -h)]],
-                "hours": if i % 2 == 0 { Some(&daily) } else { None },
+                "hours": if i.is_multiple_of(2) { Some(&daily) } else { None },
             })
         })
         .collect();

@@ -165,12 +165,12 @@ proptest! {
 
     #[test]
     fn any_input_is_a_point_or_a_typed_error(lat: f64, lng: f64, system in 0usize..3) {
-        let system = [System::Wgs84, System::Gcj02, System::Bd09][system];
+        let system = System::ALL[system];
         let valid = (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lng);
         match AnyLatLng::new(system, lat, lng, || "p".into()) {
             Ok(p) => {
                 prop_assert!(valid);
-                for to in [System::Wgs84, System::Gcj02, System::Bd09] {
+                for to in System::ALL {
                     let (a, b) = p.to_system(to).rounded();
                     prop_assert!((-90.0..=90.0).contains(&a) && (-180.0..=180.0).contains(&b));
                 }

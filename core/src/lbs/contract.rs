@@ -59,15 +59,10 @@ impl WirePoint {
 
     fn from_any(point: AnyLatLng) -> WirePoint {
         let (lat, lng) = point.rounded();
-        let coord = match point.system() {
-            System::Wgs84 => "wgs84",
-            System::Gcj02 => "gcj02",
-            System::Bd09 => "bd09",
-        };
         WirePoint {
             lat,
             lng,
-            coord: coord.to_owned(),
+            coord: point.system().name().to_owned(),
         }
     }
 }
@@ -142,19 +137,16 @@ fn search(request: StoreQueryRequest, kind: Search) -> Result<StoreList, LbsErro
         Search::Within | Search::Delivering => MAX_K,
     };
     let k = Limit::new(request.k, default_k)?;
-    let required_radius = || {
-        radius.ok_or(LbsError::InvalidRadius {
-            radius_m: None,
-            max: MAX_RADIUS_M,
-        })
-    };
-    if let Search::Within = kind {
-        required_radius()?;
-    }
     let index = StoreIndex::build(request.snapshot)?;
     let matches = match kind {
         Search::Nearest => query::nearest(&index, &shopper, k, radius, &filters),
-        Search::Within => query::within(&index, &shopper, required_radius()?, k, &filters),
+        Search::Within => {
+            let radius = radius.ok_or(LbsError::InvalidRadius {
+                radius_m: None,
+                max: MAX_RADIUS_M,
+            })?;
+            query::within(&index, &shopper, radius, k, &filters)
+        }
         Search::Delivering => query::delivering(&index, &shopper, k, &filters),
     };
     Ok(store_list(&index, matches, request.explain))
@@ -300,4 +292,40 @@ pub fn geofence_check(request: GeofenceRequest) -> Result<GeofenceResponse, LbsE
         .map(|f| f.id.clone())
         .collect();
     Ok(GeofenceResponse { inside, fences })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Coded;
+
+    #[test]
+    fn too_many_points_is_a_typed_error() {
+        let request = ConvertRequest {
+            from: "wgs84".into(),
+            to: "gcj02".into(),
+            points: vec![WireLatLng { lat: 0.0, lng: 0.0 }; MAX_POINTS + 1],
+        };
+        let err = coord_convert(request).unwrap_err();
+        assert_eq!(err.code(), "TOO_MANY_POINTS");
+        assert_eq!(
+            err.to_string(),
+            "10001 points or fences in one request; at most 10000"
+        );
+    }
+
+    #[test]
+    fn nan_and_infinity_are_invalid_coordinates() {
+        for (lat, lng) in [(f64::NAN, 0.0), (0.0, f64::INFINITY), (-90.5, 0.0)] {
+            let request = ConvertRequest {
+                from: "gcj02".into(),
+                to: "wgs84".into(),
+                points: vec![WireLatLng { lat, lng }],
+            };
+            assert_eq!(
+                coord_convert(request).unwrap_err().code(),
+                "INVALID_COORDINATE"
+            );
+        }
+    }
 }

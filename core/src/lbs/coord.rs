@@ -76,17 +76,27 @@ pub enum System {
 }
 
 impl System {
+    /// The three systems, in wire-name order.
+    pub const ALL: [System; 3] = [System::Wgs84, System::Gcj02, System::Bd09];
+
+    /// The wire name: `wgs84`, `gcj02` or `bd09`.
+    pub fn name(self) -> &'static str {
+        match self {
+            System::Wgs84 => "wgs84",
+            System::Gcj02 => "gcj02",
+            System::Bd09 => "bd09",
+        }
+    }
+
     /// Parse a wire name; anything but the three exact lowercase names is
     /// `UNKNOWN_COORD_SYSTEM` (guessing a system is how offsets creep in).
     pub fn parse(name: &str) -> Result<System, LbsError> {
-        match name {
-            "wgs84" => Ok(System::Wgs84),
-            "gcj02" => Ok(System::Gcj02),
-            "bd09" => Ok(System::Bd09),
-            _ => Err(LbsError::UnknownCoordSystem {
+        System::ALL
+            .into_iter()
+            .find(|s| s.name() == name)
+            .ok_or_else(|| LbsError::UnknownCoordSystem {
                 given: name.to_owned(),
-            }),
-        }
+            })
     }
 }
 

@@ -102,7 +102,7 @@ impl fmt::Display for LbsError {
                 "time {at} is outside the JavaScript-safe range of unix seconds (±9007199254740991)"
             ),
             LbsError::TooManyPoints { count, max } => {
-                write!(f, "{count} points in one request; at most {max}")
+                write!(f, "{count} points or fences in one request; at most {max}")
             }
             LbsError::DuplicateStoreId { store_id } => {
                 write!(f, "store id {store_id:?} appears more than once in the snapshot")
