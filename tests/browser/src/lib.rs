@@ -1,11 +1,8 @@
-//! The shared vectors, embedded at build time, and the check every wasm
-//! runtime applies to them. Used by `tests/browser.rs` under `wasm-pack test`.
+//! The check the browser applies to each shared vector (the vectors are
+//! embedded by `build.rs` as one test each in `tests/browser.rs`).
 
 use serde_json::{json, Value};
 use wasm_bindgen::JsValue;
-
-/// `(file stem, file text)` of every vector.
-pub const VECTORS: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/vectors.rs"));
 
 /// Run one vector through both wasm entry points (JSON text and JS objects)
 /// and return a description of every difference from its `expect`.

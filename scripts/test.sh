@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Every test on every runtime (`make test`). Sets up what is missing, builds,
+# then runs, in order:
+#   lint        cargo fmt --check, cargo clippy -D warnings
+#   native      cargo test -p commerce-core (unit, vectors, property tests, doc
+#               tests); writes the native reference texts for the parity checks
+#   browser     wasm-pack test in headless Chromium; the web package in Chromium
+#   mini-prog.  the mini-program package on a phone-like Node runtime (WeChat and
+#               Douyin loaders), its MVP-only and size checks
+#   edge        the worker under `wrangler dev` (workerd): vectors and HTTP errors
+# Each stage prints "<name>: N passed, N failed"; the last line sums them all.
+# Logs: target/test-logs/. Exit status: 0 only if nothing failed.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+LOGS="$ROOT/target/test-logs"
+mkdir -p "$LOGS"
+export PARITY_REFERENCE="$ROOT/target/parity-reference.json"
+
+passed=0
+failed=0
+
+# stage NAME COMMAND...: run, show the output, add up its summary lines.
+stage() {
+  local name="$1"
+  shift
+  local log="$LOGS/$name.log" start=$SECONDS
+  printf '\n=== %s: %s\n' "$name" "$*"
+  "$@" >"$log" 2>&1
+  local rc=$? p=0 f=0 found=0
+  # cargo's "test result: ok. 3 passed; 0 failed" and ours "x: 3 passed, 0 failed"
+  while read -r a b; do p=$((p + a)); f=$((f + b)); found=1; done < <(
+    sed -nE 's/^test result: [a-zA-Z]+\. ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/p; s/^[^=].*: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$log")
+  if [ "$found" = 0 ]; then
+    # A stage without test counts (a build, a lint) is one check.
+    if [ "$rc" = 0 ]; then p=1; else f=1; fi
+  elif [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+    f=1 # it failed outside any counted test (e.g. a crash or build error)
+  fi
+  grep -E '^(FAIL|error|test .* FAILED|---- )|panicked|: [0-9]+ passed, [0-9]+ failed$|^test result' "$log" | head -40
+  [ "$rc" = 0 ] || tail -n 30 "$log"
+  printf -- '--- %s: %d passed, %d failed (%ds, log %s)\n' "$name" "$p" "$f" $((SECONDS - start)) "${log#"$ROOT"/}"
+  passed=$((passed + p))
+  failed=$((failed + f))
+  return 0
+}
+
+stage setup bash scripts/setup.sh
+# shellcheck source=/dev/null
+. "$ROOT/.tools/env.sh"
+
+stage fmt cargo fmt --all --check
+stage clippy cargo clippy --workspace --all-targets -- -D warnings
+stage native cargo test -p commerce-core
+stage build-wasm bash scripts/build-wasm.sh
+stage build-edge bash scripts/build-edge.sh
+
+stage browser-wasm-pack env PATH="$WASM_BIN_DIR:$PATH" CARGO_TARGET_DIR="$CARGO_WASM_TARGET_DIR" \
+  wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER" tests/browser
+stage browser-web-package node tests/browser/web-package.cjs
+stage mp-vectors-wechat node tests/mp-harness/vectors.cjs wechat
+stage mp-vectors-douyin node tests/mp-harness/vectors.cjs douyin
+stage mp-package node tests/mp-harness/package.cjs
+stage mp-codec node tests/mp-harness/codec.cjs
+stage edge-vectors node tests/edge/vectors.cjs
+stage edge-http node tests/edge/http.cjs
+
+printf '\n%d passed, %d failed\n' "$passed" "$failed"
+[ "$failed" = 0 ]
