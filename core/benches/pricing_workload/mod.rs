@@ -157,7 +157,7 @@ fn coupon(id: String, shop: Option<usize>, benefit: CouponBenefit, k: usize) -> 
         },
         new_customers_only: false,
         usage_limit: Some(1),
-        on_activity_price: k % 3 == 0,
+        on_activity_price: k.is_multiple_of(3),
         exclusive_group: None,
         combines_with: CombinesWith {
             product: true,
@@ -210,7 +210,7 @@ fn coupons() -> Vec<Coupon> {
             },
         };
         let mut platform = coupon(format!("platform-c{j:02}"), None, benefit, k);
-        platform.exclusive_group = (j % 3 == 0).then(|| "festival".to_owned());
+        platform.exclusive_group = j.is_multiple_of(3).then(|| "festival".to_owned());
         if j % 4 == 3 {
             platform.scope = Scope::Categories {
                 ids: vec![format!("cat-{}", j % CATEGORIES)],

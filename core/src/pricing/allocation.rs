@@ -39,9 +39,12 @@ pub(crate) fn allocate(total: Money, amounts: &[Money]) -> Result<Vec<Money>, Pr
         shares.push(share);
         remainders.push((product % weight_sum, index));
     }
-    // Largest remainder first, ties to the lowest index.
-    remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    // The `spare` largest remainders, ties to the lowest index (a total
+    // order, so selecting them needs no full sort).
     let spare = usize::try_from(t - given).map_err(|_| PricingError::Overflow)?;
+    if spare > 0 && spare < remainders.len() {
+        remainders.select_nth_unstable_by(spare - 1, |a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    }
     for &(_, index) in remainders.iter().take(spare) {
         if let Some(share) = shares.get_mut(index) {
             *share += 1;

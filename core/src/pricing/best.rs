@@ -103,17 +103,44 @@ impl<'c, 'a> Search<'c, 'a> {
                 picks: picks.clone(),
             };
         }
-        let still_owed = Money::fen(
-            owed.iter()
-                .fold(0i64, |sum, m| sum.saturating_add(m.as_fen())),
-        );
         let candidates = self.candidates;
-        for (next, candidate) in candidates.iter().enumerate().skip(from) {
-            let selected: Vec<&Candidate> =
-                picks.iter().filter_map(|&i| candidates.get(i)).collect();
-            if may_join(&selected, candidate, self.rules).is_err()
-                || !self.promising(next, &selected, picks, saving, still_owed)
-            {
+        let selected: Vec<&Candidate> = picks.iter().filter_map(|&i| candidates.get(i)).collect();
+        // Candidates after `from` that may join the current set.
+        let open: Vec<usize> = (from..candidates.len())
+            .filter(|&i| {
+                candidates
+                    .get(i)
+                    .is_some_and(|c| may_join(&selected, c, self.rules).is_ok())
+            })
+            .collect();
+        let slots_left = self.rules.max_coupons.map_or(open.len(), |max| {
+            usize::try_from(max)
+                .unwrap_or(0)
+                .saturating_sub(picks.len())
+        });
+        let tops = self.suffix_tops(&open, slots_left);
+        let still_owed = owed
+            .iter()
+            .fold(0i64, |sum, m| sum.saturating_add(m.as_fen()));
+        // Children in any order give the same result; the largest savings
+        // first find a strong best set early, which prunes the rest.
+        let mut order: Vec<usize> = (0..open.len()).collect();
+        order.sort_by_key(|&position| {
+            let alone = open
+                .get(position)
+                .and_then(|&i| candidates.get(i))
+                .map_or(0, |c| c.alone.as_fen());
+            (std::cmp::Reverse(alone), position)
+        });
+        for position in order {
+            let (Some(&next), Some(pool)) = (open.get(position), open.get(position..)) else {
+                continue;
+            };
+            let Some(candidate) = candidates.get(next) else {
+                continue;
+            };
+            let top = tops.get(position).map_or(&[][..], Vec::as_slice);
+            if !self.promising(pool, top, picks, saving, still_owed) {
                 continue;
             }
             let mut after = owed.to_vec();
@@ -126,34 +153,38 @@ impl<'c, 'a> Search<'c, 'a> {
         Ok(())
     }
 
-    /// Whether some extension of `picks` by candidates from `next` on could
-    /// beat the best set.
+    /// For each suffix `open[p..]`, the `limit` largest savings-alone, largest
+    /// first.
+    fn suffix_tops(&self, open: &[usize], limit: usize) -> Vec<Vec<i64>> {
+        let mut tops = vec![Vec::new(); open.len()];
+        let mut running: Vec<i64> = Vec::new();
+        for (position, &i) in open.iter().enumerate().rev() {
+            let alone = self.candidates.get(i).map_or(0, |c| c.alone.as_fen());
+            let at = running.partition_point(|&v| v >= alone);
+            running.insert(at, alone);
+            running.truncate(limit);
+            if let Some(top) = tops.get_mut(position) {
+                top.clone_from(&running);
+            }
+        }
+        tops
+    }
+
+    /// Whether some extension of `picks` by coupons of `pool` (whose largest
+    /// savings-alone are `top`) could beat the best set.
     fn promising(
         &self,
-        next: usize,
-        selected: &[&Candidate<'a>],
+        pool: &[usize],
+        top: &[i64],
         picks: &[usize],
         saving: Money,
-        still_owed: Money,
+        still_owed: i64,
     ) -> bool {
-        let pool: Vec<&Candidate> = self
-            .candidates
-            .iter()
-            .skip(next)
-            .filter(|c| may_join(selected, c, self.rules).is_ok())
-            .collect();
-        let slots_left = self.rules.max_coupons.map_or(pool.len(), |max| {
-            usize::try_from(max)
-                .unwrap_or(0)
-                .saturating_sub(picks.len())
-        });
-        let mut alone: Vec<i64> = pool.iter().map(|c| c.alone.as_fen()).collect();
-        alone.sort_unstable_by(|a, b| b.cmp(a));
-        let ceiling = saving.as_fen().saturating_add(still_owed.as_fen());
+        let ceiling = saving.as_fen().saturating_add(still_owed);
         let best = self.best.saving.as_fen();
         // Bound on the saving with `added` more coupons, for added = 1, 2, ...
         let mut bound = saving.as_fen();
-        for (added, value) in alone.iter().take(slots_left).enumerate() {
+        for (added, value) in top.iter().enumerate() {
             bound = bound.saturating_add(*value).min(ceiling);
             if bound > best {
                 return true;
@@ -165,7 +196,11 @@ impl<'c, 'a> Search<'c, 'a> {
                     return true;
                 }
                 let mut keys = self.sorted_keys(picks);
-                let mut earliest: Vec<_> = pool.iter().map(|c| c.expiry_key()).collect();
+                let mut earliest: Vec<_> = pool
+                    .iter()
+                    .filter_map(|&i| self.candidates.get(i))
+                    .map(Candidate::expiry_key)
+                    .collect();
                 earliest.sort_unstable();
                 keys.extend(earliest.into_iter().take(added + 1));
                 keys.sort_unstable();
