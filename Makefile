@@ -1,0 +1,19 @@
+# Two commands matter: `make dev` (the local shop) and `make test` (every test
+# on every runtime). Both install what they need first (scripts/setup.sh).
+.PHONY: dev test bench build setup
+
+setup:
+	bash scripts/setup.sh
+
+build: setup
+	bash scripts/build-wasm.sh
+	bash scripts/build-edge.sh
+
+dev:
+	bash scripts/dev.sh
+
+test:
+	bash scripts/test.sh
+
+bench:
+	bash scripts/bench.sh
