@@ -26,15 +26,32 @@
 //! ```
 //!
 //! Invariants: an area has 3..=1000 distinct vertices, no self-intersection
-//! (checked by `geo`'s `Validation`); `contains` never panics.
+//! (checked by `geo`'s `Validation`) and non-zero area (not all vertices on
+//! one line); `contains` never panics.
 
 use super::coord::{CoordSystem, LatLng};
 use geo::coordinate_position::CoordPos;
-use geo::{Coord, CoordinatePosition, LineString, Polygon, Validation};
+use geo::kernels::RobustKernel;
+use geo::{Coord, CoordinatePosition, Kernel, LineString, Orientation, Polygon, Validation};
 use std::marker::PhantomData;
 
 /// Most vertices one delivery area may have.
 pub const MAX_AREA_VERTICES: usize = 1000;
+
+/// Whether every vertex of `ring` is on the line through its first two
+/// distinct vertices (exact predicate). `geo`'s validation accepts such a
+/// ring, but it delivers only along a line, which no merchant means.
+fn is_flat(ring: &LineString<f64>) -> bool {
+    let coords = &ring.0;
+    let first = coords.first().copied();
+    let second = coords.iter().copied().find(|c| Some(*c) != first);
+    match (first, second) {
+        (Some(p), Some(q)) => coords
+            .iter()
+            .all(|r| RobustKernel::orient2d(p, q, *r) == Orientation::Collinear),
+        _ => true,
+    }
+}
 
 /// A validated delivery polygon in coordinate system `S`.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,13 +77,16 @@ impl<S: CoordSystem> DeliveryArea<S> {
             })
             .collect();
         let polygon = Polygon::new(ring, Vec::new());
-        match polygon.validation_errors().first() {
-            Some(problem) => Err(problem.to_string()),
-            None => Ok(DeliveryArea {
-                polygon,
-                system: PhantomData,
-            }),
+        if let Some(problem) = polygon.validation_errors().first() {
+            return Err(problem.to_string());
         }
+        if is_flat(polygon.exterior()) {
+            return Err("has zero area: every vertex lies on one line".to_owned());
+        }
+        Ok(DeliveryArea {
+            polygon,
+            system: PhantomData,
+        })
     }
 
     /// Whether `point` is inside or on the boundary.
@@ -84,5 +104,33 @@ impl<S: CoordSystem> DeliveryArea<S> {
             ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]),
             |([x0, y0], [x1, y1]), c| ([x0.min(c.x), y0.min(c.y)], [x1.max(c.x), y1.max(c.y)]),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lbs::coord::Gcj02;
+
+    fn area(points: &[(f64, f64)]) -> Result<DeliveryArea<Gcj02>, String> {
+        let vertices: Vec<_> = points
+            .iter()
+            .map(|&(lat, lng)| LatLng::<Gcj02>::new(lat, lng).unwrap())
+            .collect();
+        DeliveryArea::new(&vertices)
+    }
+
+    #[test]
+    fn degenerate_areas_are_rejected() {
+        assert!(area(&[(31.0, 121.0), (31.5, 121.25), (32.0, 121.5)]).is_err());
+        assert!(area(&[(31.0, 121.0), (31.0, 121.0), (31.1, 121.1)]).is_err());
+        assert!(area(&[]).is_err());
+    }
+
+    #[test]
+    fn explicitly_closed_ring_is_the_same_area() {
+        let open = area(&[(31.0, 121.0), (31.0, 121.1), (31.1, 121.1)]).unwrap();
+        let closed = area(&[(31.0, 121.0), (31.0, 121.1), (31.1, 121.1), (31.0, 121.0)]).unwrap();
+        assert_eq!(open, closed);
     }
 }
