@@ -27,6 +27,31 @@ fn respond(op: &str, request: &Value) -> String {
     }
 }
 
+/// JSON paths of integers a JavaScript number cannot hold exactly: vectors
+/// must be JS-safe, since the browser, the mini-program and the edge parse
+/// them as JS numbers.
+fn js_unsafe_numbers(value: &Value, path: &str, found: &mut Vec<String>) {
+    match value {
+        Value::Number(n) if n.as_i64().is_some_and(|i| i.unsigned_abs() > (1 << 53) - 1) => {
+            found.push(format!("{path} = {n}"))
+        }
+        Value::Number(n) if n.is_u64() && n.as_i64().is_none() => {
+            found.push(format!("{path} = {n}"))
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                js_unsafe_numbers(item, &format!("{path}[{i}]"), found);
+            }
+        }
+        Value::Object(map) => {
+            for (k, v) in map {
+                js_unsafe_numbers(v, &format!("{path}.{k}"), found);
+            }
+        }
+        _ => {}
+    }
+}
+
 fn as_expect(op: &str, request: &Value) -> Value {
     match call_json(op, &request.to_string()) {
         Ok(text) => json!({ "ok": serde_json::from_str::<Value>(&text).unwrap() }),
@@ -52,6 +77,14 @@ fn shared_vectors() {
         let mut vector: Value = serde_json::from_str(&text)
             .unwrap_or_else(|e| panic!("{name}: vector is not JSON: {e}"));
         let op = vector["op"].as_str().expect("vector has op").to_owned();
+        let mut unsafe_numbers = Vec::new();
+        js_unsafe_numbers(&vector, "$", &mut unsafe_numbers);
+        if !unsafe_numbers.is_empty() {
+            failures.push(format!(
+                "{name}: numbers beyond 2^53-1: {}",
+                unsafe_numbers.join(", ")
+            ));
+        }
         let request = vector["request"].clone();
         let actual = as_expect(&op, &request);
         reference.insert(name.clone(), respond(&op, &request));

@@ -29,6 +29,8 @@
 //! assert_eq!(schedule.availability(saturday_1am), Availability::Open);
 //! let saturday_2am = ChinaTime::from_unix(1_795_197_600).unwrap();
 //! assert_eq!(schedule.availability(saturday_2am), Availability::Closed);
+//! // Beyond 2^53 - 1 seconds (not exact as a JS number): TIME_OUT_OF_RANGE.
+//! assert!(ChinaTime::from_unix(9_007_199_254_740_992).is_err());
 //! ```
 //!
 //! Invariants: a weekly interval lasts 1..=1440 minutes; every `at` within
