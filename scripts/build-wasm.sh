@@ -7,7 +7,8 @@
 #                         rewritten by scripts/mp-glue.mjs, wasm also brotli'd.
 #
 # The mini-program package is then copied into the mp-shell subpackage
-# mp-shell/miniprogram/wasm/pkg/ (the wasm as .wasm.br only).
+# mp-shell/miniprogram/wasm/pkg/ (the wasm as .wasm.br only), and the web
+# package into the H5 preview, mp-shell/h5/pkg/ (served by `make dev`).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=/dev/null
@@ -53,4 +54,7 @@ node -e '
 dest=mp-shell/miniprogram/wasm/pkg
 rm -rf "$dest" && mkdir -p "$dest"
 cp "$out/commerce_wasm.js" "$out/commerce_wasm_bg.wasm.br" "$dest/"
+h5=mp-shell/h5/pkg
+rm -rf "$h5" && mkdir -p "$h5"
+cp wasm-client/pkg-web/commerce_wasm.js wasm-client/pkg-web/commerce_wasm_bg.wasm "$h5/"
 log "web $(stat -c %s wasm-client/pkg-web/commerce_wasm_bg.wasm) B; mini-program $(stat -c %s "$out/commerce_wasm_bg.wasm") B (br $(stat -c %s "$out/commerce_wasm_bg.wasm.br") B)"

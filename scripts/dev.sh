@@ -18,6 +18,7 @@ if [ -f scripts/seed-dev.sh ]; then
 fi
 cat <<MSG
 
+  H5 shop:       http://127.0.0.1:$PORT/   (the mini-program's pages in a browser)
   Edge worker:   http://127.0.0.1:$PORT/v1/health
   Try a quote:   curl -s -X POST http://127.0.0.1:$PORT/v1/quote \\
                    -d @mp-shell/miniprogram/lib/demo-cart.json

@@ -1,8 +1,15 @@
-// The app: starts loading the wasm core as soon as the mini-program launches.
-const { loadCore } = require('./lib/core.js');
+// The app: installs the WeChat platform adapter, starts loading the wasm
+// core at launch, follows the network (offline banner, sync when it returns).
+const platform = require('./lib/platform.js');
+const { wxPlatform } = require('./lib/wx-platform.js');
+const network = require('./lib/network.js');
+const cart = require('./lib/cart.js');
 
 App({
   onLaunch() {
-    this.core = loadCore();
+    platform.use(wxPlatform(wx));
+    network.watchHost();
+    cart.watch();
+    this.core = platform.get().loadCore();
   },
 });

@@ -10,11 +10,19 @@
 // - wx / tt storage with the real limits: values JSON-serialisable, at most
 //   1 MB per key and 10 MB in all; a write past a limit throws, nothing is
 //   evicted for you.
+// - wx.request over real loopback HTTP (node:http, as the phone's network
+//   stack would), failing with "request:fail" while the phone is offline;
+//   wx.onNetworkStatusChange fires on phone.setOnline(); wx.getLocation
+//   answers the fix given to phone.setLocation() (WGS-84 numbers, as WeChat
+//   returns by default); wx.login a fresh code; wx.getRandomValues random
+//   bytes (the only randomness a phone offers); navigation calls recorded.
 // Run each platform in its own process: globals are changed for good.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 const zlib = require('node:zlib');
+const http = require('node:http');
+const crypto = require('node:crypto');
 
 const MB = 1024 * 1024;
 const REMOVED = ['WebAssembly', 'TextEncoder', 'TextDecoder', 'fetch', 'URL', 'FinalizationRegistry', 'crypto'];
@@ -78,7 +86,8 @@ function installPhone({ packageRoot, platform = 'wechat', backing } = {}) {
     return { instance }; // no module, as on WeChat
   };
   const { api: storage, backing: store } = makeStorage({ backing });
-  const platformApi = { ...storage, getSystemInfoSync: () => ({ platform: 'ios', SDKVersion: '3.4.0' }) };
+  const device = makeDevice();
+  const platformApi = { ...storage, ...device.api, getSystemInfoSync: () => ({ platform: 'ios', SDKVersion: '3.4.0' }) };
   if (platform === 'wechat') {
     globalThis.WXWebAssembly = { instantiate };
     globalThis.wx = platformApi;
@@ -88,7 +97,76 @@ function installPhone({ packageRoot, platform = 'wechat', backing } = {}) {
   } else {
     throw new Error(`unknown platform ${platform}`);
   }
-  return { storage, backing: store, host };
+  return { storage, backing: store, host, ...device.controls };
+}
+
+/** wx.request / getLocation / login / getRandomValues / network / navigation. */
+function makeDevice() {
+  let online = true;
+  let fix = { latitude: 31.2304, longitude: 121.4737 };
+  let logins = 0;
+  const networkListeners = [];
+  const navigations = [];
+  const done = (options, error, result) => {
+    if (error) {
+      if (options.fail) options.fail({ errMsg: error });
+    } else if (options.success) {
+      options.success(result);
+    }
+    if (options.complete) options.complete();
+  };
+  const api = {
+    request(options) {
+      if (!online) {
+        setTimeout(() => done(options, 'request:fail net::ERR_INTERNET_DISCONNECTED'), 0);
+        return;
+      }
+      const body = options.data === undefined ? undefined : typeof options.data === 'string' ? options.data : JSON.stringify(options.data);
+      const req = http.request(options.url, { method: options.method || 'GET', headers: options.header || {} }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => { text += d; });
+        res.on('end', () => {
+          let data = text;
+          if (options.dataType !== 'text') {
+            try { data = JSON.parse(text); } catch { /* WeChat leaves non-JSON text as it is */ }
+          }
+          done(options, null, { statusCode: res.statusCode, data, header: res.headers });
+        });
+      });
+      req.on('error', (e) => done(options, `request:fail ${e.message}`));
+      if (body !== undefined) req.write(body);
+      req.end();
+    },
+    getLocation(options) {
+      setTimeout(() => done(options, null, { ...fix, accuracy: 30 }), 0);
+    },
+    login(options) {
+      logins += 1;
+      setTimeout(() => done(options, null, { code: `phone-code-${logins}-${crypto.randomBytes(4).toString('hex')}` }), 0);
+    },
+    getRandomValues(options) {
+      const bytes = crypto.randomBytes(options.length);
+      setTimeout(() => done(options, null, { randomValues: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) }), 0);
+    },
+    onNetworkStatusChange(fn) {
+      networkListeners.push(fn);
+    },
+    switchTab: (o) => navigations.push({ type: 'switchTab', url: o.url }),
+    navigateTo: (o) => navigations.push({ type: 'navigateTo', url: o.url }),
+    redirectTo: (o) => navigations.push({ type: 'redirectTo', url: o.url }),
+  };
+  const controls = {
+    navigations,
+    setLocation(latitude, longitude) {
+      fix = { latitude, longitude };
+    },
+    setOnline(value) {
+      online = value;
+      for (const fn of networkListeners) fn({ isConnected: value, networkType: value ? 'wifi' : 'none' });
+    },
+  };
+  return { api, controls };
 }
 
 module.exports = { installPhone, makeStorage, MB };

@@ -1,0 +1,50 @@
+// The edge HTTP client (docs/api.md): JSON in, JSON out, one promise per call.
+//
+// Every failure becomes an ApiError {code, message, status, body}:
+// - the edge's own `{"error": {code, message}}` keeps its code (PRICE_CHANGED,
+//   UNAUTHORIZED, ...) and the whole body (a 409 carries the new quote);
+// - no answer at all is NETWORK_ERROR with status 0.
+// Each outcome is reported to network.js, so the offline banner follows what
+// the edge really answers. The session token, when there is one, is sent as
+// `Authorization: Bearer`.
+const platform = require('./platform.js');
+const network = require('./network.js');
+
+class ApiError extends Error {
+  constructor(code, message, status, body) {
+    super(message);
+    this.code = code;
+    this.status = status;
+    this.body = body;
+  }
+}
+
+let token = '';
+
+function setToken(value) {
+  token = value || '';
+}
+
+async function request(method, path, { body, headers = {}, auth = true } = {}) {
+  const host = platform.get();
+  const all = { 'content-type': 'application/json', ...headers };
+  if (auth && token) all.authorization = `Bearer ${token}`;
+  let res;
+  try {
+    res = await host.request({ method, url: host.edgeUrl + path, headers: all, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (e) {
+    network.report(false);
+    throw new ApiError('NETWORK_ERROR', `no answer from the edge: ${(e && e.message) || e}`, 0, null);
+  }
+  network.report(true);
+  if (res.status >= 200 && res.status < 300) return res.data;
+  const err = (res.data && res.data.error) || {};
+  throw new ApiError(err.code || `HTTP_${res.status}`, err.message || `HTTP ${res.status}`, res.status, res.data);
+}
+
+module.exports = {
+  ApiError,
+  setToken,
+  get: (path, options) => request('GET', path, options),
+  post: (path, body, options) => request('POST', path, { ...options, body }),
+};

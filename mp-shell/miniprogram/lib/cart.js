@@ -1,0 +1,164 @@
+// 购物车 cart: what the shopper put in, kept by the wasm Client (applied and
+// checked at once against the cached catalog, persisted, pending until the
+// edge has it — docs/sync.md), and priced by the core's quote with the
+// catalog's rules.
+//
+// Invariants:
+// - every change is a core cart operation through Client.mutate; JS never
+//   edits a line, a quantity or a price;
+// - a change the cart refuses throws the core's error (code, message) and
+//   changes nothing; a change made offline stays pending and is pushed when
+//   the network returns (network.js), at most one push at a time;
+// - the totals shown are the core's quote of the selected valid lines.
+const platform = require('./platform.js');
+const api = require('./api.js');
+const shop = require('./shop.js');
+const catalog = require('./catalog.js');
+const session = require('./session.js');
+const network = require('./network.js');
+const { yuan, discount } = require('./format.js');
+
+const WARNINGS = {
+  OUT_OF_STOCK: () => '已售罄 out of stock',
+  NOT_ENOUGH_STOCK: (w) => `库存仅剩 ${w.available}，已改为 ${w.quantity} · only ${w.available} left`,
+  LIMIT_EXCEEDED: (w) => `限购 ${w.limit} 件 · limit ${w.limit} per customer`,
+  PRICE_CHANGED: (w) => `价格变动 ${yuan(w.old_price)} → ${yuan(w.new_price)} · price changed`,
+  UNAVAILABLE: () => '已下架 no longer sold',
+};
+
+function warningText(w) {
+  return (WARNINGS[w.code] || (() => w.message))(w);
+}
+
+function keyOf(line) {
+  return { sku_id: line.sku_id, ...(line.activity_id ? { activity_id: line.activity_id } : {}) };
+}
+
+/** Lines the checkout prices: the selected valid ones, as quote lines. */
+function selectedLines(cart) {
+  return cart.lines.filter((l) => l.selected !== false).map((l) => ({ sku_id: l.sku_id, quantity: l.quantity }));
+}
+
+function skuInfo(body) {
+  const info = {};
+  for (const p of body.catalog.products) {
+    for (const s of p.skus) info[s.id] = { name: p.name, specText: Object.values(s.spec || {}).join(' / ') };
+  }
+  return info;
+}
+
+function row(info, warnings, line, priced) {
+  return {
+    ...keyOf(line),
+    key: `${line.sku_id}|${line.activity_id || ''}`,
+    name: (info[line.sku_id] || {}).name || line.sku_id,
+    specText: (info[line.sku_id] || {}).specText || '',
+    quantity: line.quantity,
+    selected: line.selected !== false,
+    unitPrice: priced ? yuan(priced.unit_price) : '',
+    total: priced ? yuan(priced.total) : '',
+    warnings: warnings.filter((w) => w.sku_id === line.sku_id).map(warningText),
+  };
+}
+
+/** The number of changes the edge has not confirmed yet. */
+async function pending() {
+  const { client } = await shop.start();
+  return client.state().pending.length;
+}
+
+/**
+ * The cart page's data: {lines, invalid, payable, subtotal, discounts:
+ * [{label, amount}], quantity, pending}. `warnings` are the last change's
+ * (the view's own otherwise).
+ */
+async function view(lastWarnings) {
+  const { core, client } = await shop.start();
+  const body = await catalog.current();
+  const cartView = client.view();
+  const warnings = lastWarnings || cartView.warnings;
+  const lines = selectedLines(cartView.cart);
+  const quote = lines.length ? core.call('quote', { ...catalog.pricingBase(body), lines }) : null;
+  const info = skuInfo(body);
+  const priced = quote ? quote.lines : [];
+  let next = 0;
+  return {
+    lines: cartView.cart.lines.map((l) => row(info, warnings, l, l.selected !== false ? priced[next++] : null)),
+    invalid: (cartView.cart.invalid_lines || []).map((l) => row(info, warnings, l, null)),
+    quantity: cartView.totals.quantity,
+    subtotal: yuan(quote ? quote.subtotal : 0),
+    discounts: quote ? quote.discounts.map(discount) : [],
+    payable: yuan(quote ? quote.payable : 0),
+    pending: client.state().pending.length,
+  };
+}
+
+const listeners = [];
+
+/** fn(pendingCount) after every change and every sync; returns the unsubscriber. */
+function subscribe(fn) {
+  listeners.push(fn);
+  return () => listeners.splice(listeners.indexOf(fn) >>> 0, 1);
+}
+
+function changed(client) {
+  const count = client.state().pending.length;
+  for (const fn of listeners.slice()) fn(count);
+}
+
+async function mutate(op) {
+  const { client } = await shop.start();
+  const result = client.mutate(op);
+  changed(client);
+  sync().catch(() => {}); // offline: stays pending, pushed when the network returns
+  return view(result.warnings);
+}
+
+let pushing = null;
+
+/**
+ * Push pending changes (and pull the edge's cart) once; a second call while
+ * one runs waits for it. Resolves to the edge's warnings, or rejects with the
+ * api error (NETWORK_ERROR offline: nothing is lost).
+ */
+function sync() {
+  if (!pushing) {
+    pushing = (async () => {
+      const { client } = await shop.start();
+      const push = client.push();
+      const answer = await api.post(`/v1/cart/sync?client_id=${encodeURIComponent(client.state().client_id)}`, push);
+      const warnings = client.applyResponse(answer).warnings.map(warningText);
+      changed(client);
+      return warnings;
+    })();
+    pushing.then(() => { pushing = null; }, () => { pushing = null; });
+  }
+  return pushing;
+}
+
+/** Start following the network: push whenever it comes back. */
+function watch() {
+  network.subscribe((online) => {
+    if (online) sync().catch(() => {});
+  });
+  session.onLogin(async () => {
+    const { client } = await shop.start();
+    client.login(await platform.get().randomId());
+    await sync().catch(() => {});
+  });
+}
+
+module.exports = {
+  view,
+  pending,
+  subscribe,
+  sync,
+  watch,
+  selectedLines,
+  add: (skuId, quantity = 1) => mutate({ type: 'add', sku_id: skuId, quantity }),
+  setQuantity: (line, quantity) => mutate({ type: 'set_quantity', ...keyOf(line), quantity }),
+  remove: (line) => mutate({ type: 'remove', ...keyOf(line) }),
+  toggle: (line) => mutate({ type: line.selected ? 'unselect' : 'select', ...keyOf(line) }),
+  selectAll: (on) => mutate({ type: on ? 'select_all' : 'unselect_all' }),
+  clearInvalid: () => mutate({ type: 'clear_invalid' }),
+};

@@ -1,0 +1,121 @@
+// 商品 catalog: categories, products, SKUs with their specs, and the price a
+// shopper pays for one unit now (activity, member or list price).
+//
+// The edge serves GET /v1/catalog as {catalog, <pricing rules>...}; the
+// snapshot goes to the cart Client (the cart is checked against it) and the
+// rules to a cache entry of their own, so checkout can price offline too.
+// Every shown price is the core's `quote` of one unit of the SKU (docs/
+// pricing.md §5): JS reads unit_price / activity / hints, never compares
+// prices. The flash-sale countdown is the activity window's end, displayed.
+const platform = require('./platform.js');
+const shop = require('./shop.js');
+const session = require('./session.js');
+const { yuan } = require('./format.js');
+
+const RULES = ['activities', 'full_reductions', 'member_discounts', 'stacking', 'points', 'shipping'];
+const ACTIVITY_LABELS = {
+  flash_sale: '秒杀 flash sale',
+  group_buy: '拼团 group buy',
+  limited_time_price: '限时价 limited time',
+  limited_time_percent: '限时折扣 limited time',
+  quantity_ladder: '多件折扣 multi-buy',
+};
+
+/** The edge's catalog body without its snapshot: what the cache keeps aside. */
+function extras(body) {
+  const { catalog, ...rest } = body;
+  return rest;
+}
+
+const ENTRY = {
+  save(client, body, meta) {
+    client.putCatalog(body.catalog, meta);
+    client.cachePut('pricing', extras(body), meta);
+  },
+  load(client, now) {
+    const catalog = client.cacheGet('catalog', now);
+    return catalog == null ? null : { ...(client.cacheGet('pricing', now) || {}), catalog };
+  },
+};
+
+/** The catalog body: {value: {catalog, activities, ...}, source}. */
+function load() {
+  return shop.snapshot('/v1/catalog', ENTRY);
+}
+
+/** The cached catalog body, or the edge's when nothing is cached yet. */
+async function current() {
+  const { client } = await shop.start();
+  return ENTRY.load(client, platform.get().now()) || (await load()).value;
+}
+
+/** The part of a quote request that the catalog body and the session give. */
+function pricingBase(body) {
+  const base = { catalog: body.catalog, now: Math.floor(platform.get().now() / 1000), customer: session.customer() };
+  for (const key of RULES) if (body[key] !== undefined) base[key] = body[key];
+  return base;
+}
+
+function unitOffer(core, body, sku) {
+  const quote = core.call('quote', { ...pricingBase(body), lines: [{ sku_id: sku.id, quantity: 1 }] });
+  const line = quote.lines[0];
+  const activity = line.activity && (body.activities || []).find((a) => a.id === line.activity.activity_id);
+  const group = quote.hints.find((h) => h.kind === 'group_buy_tier');
+  return {
+    price: yuan(line.unit_price),
+    listPrice: line.price_source === 'list' ? '' : yuan(line.list_price),
+    activity: line.activity ? ACTIVITY_LABELS[line.activity.kind] : '',
+    endsAt: line.activity && line.activity.kind === 'flash_sale' && activity && activity.window ? activity.window.ends_at || 0 : 0,
+    groupHint: group ? `再邀 ${group.members_needed} 人 ${yuan(group.price)} · ${group.members_needed} more → ${yuan(group.price)}` : '',
+  };
+}
+
+/** Spec names and their values across a product's SKUs, in first-seen order. */
+function specOptions(product) {
+  const names = [];
+  const values = {};
+  for (const sku of product.skus) {
+    for (const [name, value] of Object.entries(sku.spec || {})) {
+      if (!values[name]) { names.push(name); values[name] = []; }
+      if (!values[name].includes(value)) values[name].push(value);
+    }
+  }
+  return names.map((name) => ({ name, values: values[name] }));
+}
+
+/** The SKU of `product` whose spec has every chosen {name: value}; null if none. */
+function skuFor(product, chosen) {
+  return product.skus.find((sku) => Object.entries(chosen).every(([k, v]) => (sku.spec || {})[k] === v)) || null;
+}
+
+/**
+ * The catalog page's data: {source, categories: [{id, name, products: [{id,
+ * name, specs, skus: [{id, spec, specText, stock, price, listPrice, activity,
+ * endsAt, groupHint}]}]}]}. Delisted products and SKUs are left out.
+ */
+async function view() {
+  const { core } = await shop.start();
+  const { value: body, source } = await load();
+  const names = {};
+  for (const c of body.categories || []) names[c.id] = c.name;
+  const categories = [];
+  const byId = {};
+  for (const product of body.catalog.products) {
+    if (product.listed === false) continue;
+    if (!byId[product.category_id]) {
+      byId[product.category_id] = { id: product.category_id, name: names[product.category_id] || product.category_id, products: [] };
+      categories.push(byId[product.category_id]);
+    }
+    const skus = product.skus.filter((s) => s.listed !== false).map((sku) => ({
+      id: sku.id,
+      spec: sku.spec || {},
+      specText: Object.values(sku.spec || {}).join(' / '),
+      stock: sku.stock,
+      ...unitOffer(core, body, sku),
+    }));
+    byId[product.category_id].products.push({ id: product.id, name: product.name, specs: specOptions(product), skus });
+  }
+  return { source, categories };
+}
+
+module.exports = { load, current, pricingBase, view, skuFor, specOptions };

@@ -1,0 +1,144 @@
+// 结算 checkout: the selected cart lines priced with the shopper's coupons,
+// the best combination pre-selected by the core, every fen explained, then
+// the order placed at the edge (POST /v1/orders), which re-prices and decides.
+//
+// Invariants:
+// - the coupon choice is the core's: `coupon_selection: best` until the
+//   shopper picks, then `chosen` with their ids in the order picked; why a
+//   coupon is or is not usable is the quote's reason, shown as it is;
+// - points: the toggle asks for the whole balance, the core clamps it to
+//   what the rules allow;
+// - the order carries the payable the shopper saw; when the edge's price
+//   differs it answers 409 PRICE_CHANGED with its quote, which is shown
+//   instead (nothing is ordered until the shopper confirms the new price);
+// - one Idempotency-Key per order attempt, reused by retries of that attempt.
+const platform = require('./platform.js');
+const api = require('./api.js');
+const shop = require('./shop.js');
+const catalog = require('./catalog.js');
+const cart = require('./cart.js');
+const session = require('./session.js');
+const { yuan, discount } = require('./format.js');
+
+const REASONS = {
+  NOT_STARTED: () => '未开始 not started yet',
+  EXPIRED: () => '已过期 expired',
+  USAGE_LIMIT: () => '已用完 used up',
+  NEW_CUSTOMERS_ONLY: () => '仅限新客 new customers only',
+  OUT_OF_SCOPE: () => '不适用于所选商品 not for these items',
+  ACTIVITY_PRICE_EXCLUDED: () => '活动商品不可用 not on sale items',
+  MIN_QUANTITY_NOT_MET: (r) => `需满 ${r.min_quantity} 件 needs ${r.min_quantity} items`,
+  THRESHOLD_NOT_MET: (r) => `还差 ${yuan(r.missing)} · ${yuan(r.missing)} short of ${yuan(r.threshold)}`,
+  NO_SAVING: () => '本单无优惠 saves nothing here',
+  NOT_COMBINABLE_WITH: (r) => `不可与 ${r.coupon_id} 同用 not with ${r.coupon_id}`,
+  EXCLUSIVE_GROUP: (r) => `与 ${r.coupon_id} 互斥 exclusive with ${r.coupon_id}`,
+  MAX_COUPONS_PER_SHOP: (r) => `每店限用 ${r.max} 张 max ${r.max} per shop`,
+  MAX_PLATFORM_COUPONS: (r) => `平台券限用 ${r.max} 张 max ${r.max}`,
+  MAX_COUPONS: (r) => `每单限用 ${r.max} 张 max ${r.max} per order`,
+  NO_EXTRA_SAVING: () => '已选组合更优 the chosen set saves as much',
+  NOT_CHOSEN: () => '可用 usable',
+};
+
+function reasonText(reason) {
+  return (REASONS[reason.code] || (() => reason.code))(reason);
+}
+
+function couponTitle(c) {
+  if (c.title) return c.title;
+  const b = c.benefit || {};
+  const off = b.kind === 'percent_off' ? `${b.percent_off}% off` : b.kind === 'shipping' ? '运费券 shipping' : `减${yuan(b.off || 0)}`;
+  return c.threshold ? `满${yuan(c.threshold)} ${off}` : `无门槛 ${off}`;
+}
+
+function hintText(h) {
+  switch (h.kind) {
+    case 'full_reduction_tier': return `再买 ${yuan(h.add)} 可享满 ${yuan(h.threshold)} 优惠 · add ${yuan(h.add)} for the ${yuan(h.threshold)} offer`;
+    case 'free_shipping': return `再买 ${yuan(h.add)} 包邮 · add ${yuan(h.add)} for free shipping`;
+    case 'coupon': return `再买 ${yuan(h.add)} 可用券 ${h.coupon_id} · add ${yuan(h.add)} to use ${h.coupon_id}`;
+    case 'group_buy_tier': return `再邀 ${h.members_needed} 人 ${yuan(h.price)} · ${h.members_needed} more members → ${yuan(h.price)}`;
+    case 'quantity_ladder_tier': return `再买 ${h.add_quantity} 件 ${h.percent_off}% off · ${h.add_quantity} more for ${h.percent_off}% off`;
+    default: return h.kind;
+  }
+}
+
+/** The shopper's coupons (the rules the core prices with), cached for offline. */
+async function wallet() {
+  const snap = await session.withLogin(() => shop.snapshot('/v1/coupons', shop.plainEntry('wallet')));
+  return snap.value.coupons.map((held) => held.coupon);
+}
+
+/** A quote as the page shows it. */
+function quoteView(quote, coupons, info) {
+  const applied = {};
+  for (const a of quote.coupons.applied) applied[a.coupon_id] = a.saving;
+  const why = {};
+  for (const n of quote.coupons.not_applicable) why[n.coupon_id] = reasonText(n.reason);
+  return {
+    lines: quote.lines.map((l) => ({
+      sku_id: l.sku_id, name: (info[l.sku_id] || l.sku_id), quantity: l.quantity,
+      unitPrice: yuan(l.unit_price), payable: yuan(l.payable),
+    })),
+    coupons: coupons.map((c) => ({
+      id: c.id,
+      title: couponTitle(c),
+      applied: c.id in applied,
+      note: c.id in applied ? `已选 −${yuan(applied[c.id])}` : why[c.id] || '',
+    })),
+    appliedIds: quote.coupons.applied.map((a) => a.coupon_id),
+    breakdown: [
+      { label: '商品金额 goods', amount: yuan(quote.subtotal) },
+      ...quote.discounts.map(discount),
+      { label: quote.shipping.free_shipping ? '运费 shipping (包邮 free)' : '运费 shipping', amount: yuan(quote.shipping.fee) },
+    ],
+    points: { used: quote.points.used, deduction: yuan(quote.points.deduction), allowed: quote.points.allowed, earned: quote.points.earned },
+    hints: quote.hints.map(hintText),
+    payable: yuan(quote.payable),
+    payableFen: quote.payable,
+  };
+}
+
+/**
+ * Price the checkout. `choice`: {couponIds: null (best) | [ids], usePoints}.
+ * Resolves to {request, ...quoteView}; `request` is what was priced (the
+ * order is placed from it).
+ */
+async function price({ couponIds = null, usePoints = false } = {}) {
+  const { core, client } = await shop.start();
+  const body = await catalog.current();
+  const lines = cart.selectedLines(client.view().cart);
+  const coupons = await wallet();
+  const request = {
+    ...catalog.pricingBase(body),
+    lines,
+    coupons,
+    coupon_selection: couponIds ? { mode: 'chosen', coupon_ids: couponIds } : { mode: 'best' },
+    use_points: usePoints ? session.customer().points_balance || 0 : 0,
+  };
+  const names = {};
+  for (const p of body.catalog.products) for (const s of p.skus) names[s.id] = p.name;
+  return { request, names, coupons, ...quoteView(core.call('quote', request), coupons, names) };
+}
+
+/**
+ * Place the order for a priced checkout. Resolves to {order} or, when the
+ * edge's price differs, {priceChanged: quoteView of the edge's quote}.
+ */
+async function submit(priced) {
+  const key = await platform.get().randomId();
+  const order = {
+    lines: priced.request.lines,
+    coupon_ids: priced.appliedIds,
+    use_points: priced.points.used,
+    expected_payable: priced.payableFen,
+  };
+  try {
+    const placed = await session.withLogin(() => api.post('/v1/orders', order, { headers: { 'idempotency-key': key } }));
+    for (const line of priced.request.lines) await cart.remove(line);
+    return { order: placed.order || placed };
+  } catch (e) {
+    if (e.code !== 'PRICE_CHANGED' || !e.body || !e.body.quote) throw e;
+    return { priceChanged: quoteView(e.body.quote, priced.coupons, priced.names) };
+  }
+}
+
+module.exports = { price, submit };

@@ -1,0 +1,53 @@
+// The platform adapter (platform.js) on WeChat: wx.* callbacks as promises.
+// - storage: wx.*StorageSync (1 MB per key, 10 MB in all; a refused write
+//   throws, and the cart Client turns that into QUOTA errors);
+// - loadCore: the wasm from the `core` subpackage (core.js);
+// - getLocation: wx.getLocation's fix, WGS-84 unless asked: tagged `wgs84`;
+// - randomId: wx.getRandomValues (phones have no crypto.getRandomValues).
+const { loadCore } = require('./core.js');
+const config = require('./config.js');
+
+function promise(api, options = {}) {
+  return new Promise((resolve, reject) => api({ ...options, success: resolve, fail: (e) => reject(new Error((e && e.errMsg) || String(e))) }));
+}
+
+function hex(bytes) {
+  return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function wxPlatform(wx) {
+  return {
+    name: 'wechat',
+    loadCore,
+    edgeUrl: config.edgeUrl,
+    storage: {
+      get: (key) => {
+        const v = wx.getStorageSync(key);
+        return typeof v === 'string' && v !== '' ? v : null;
+      },
+      set: (key, value) => wx.setStorageSync(key, value),
+      remove: (key) => wx.removeStorageSync(key),
+      keys: () => wx.getStorageInfoSync().keys,
+    },
+    async request({ method, url, headers, body }) {
+      const res = await promise(wx.request, { method, url, header: headers, data: body, dataType: 'json' });
+      return { status: res.statusCode, data: res.data };
+    },
+    async getLocation() {
+      const fix = await promise(wx.getLocation, { type: 'wgs84' });
+      return { lat: fix.latitude, lng: fix.longitude, coord: 'wgs84' };
+    },
+    async loginCode() {
+      return (await promise(wx.login)).code;
+    },
+    async randomId() {
+      return hex((await promise(wx.getRandomValues, { length: 12 })).randomValues);
+    },
+    onNetworkChange(fn) {
+      wx.onNetworkStatusChange((res) => fn(res.isConnected));
+    },
+    now: () => Date.now(),
+  };
+}
+
+module.exports = { wxPlatform };

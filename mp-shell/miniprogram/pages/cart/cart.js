@@ -1,0 +1,37 @@
+// 购物车: lines, quantities, selection, warnings, invalid lines apart and the
+// core's totals (lib/cart.js). Every tap is one cart operation.
+const { shopPage } = require('../../lib/page.js');
+const cart = require('../../lib/cart.js');
+
+shopPage({
+  data: { loading: true, cart: { lines: [], invalid: [], discounts: [] } },
+  onShow() {
+    return this.change(() => cart.view());
+  },
+  change(step) {
+    return this.run(async () => this.setData({ loading: false, cart: await step() }));
+  },
+  line(e) {
+    return this.data.cart.lines[Number(e.currentTarget.dataset.index)];
+  },
+  plus(e) {
+    const line = this.line(e);
+    return this.change(() => cart.setQuantity(line, line.quantity + 1));
+  },
+  minus(e) {
+    const line = this.line(e);
+    return this.change(() => (line.quantity > 1 ? cart.setQuantity(line, line.quantity - 1) : cart.remove(line)));
+  },
+  toggle(e) {
+    return this.change(() => cart.toggle(this.line(e)));
+  },
+  selectAll() {
+    return this.change(() => cart.selectAll(true));
+  },
+  clearInvalid() {
+    return this.change(() => cart.clearInvalid());
+  },
+  checkout() {
+    wx.navigateTo({ url: '/pages/checkout/checkout' });
+  },
+});

@@ -1,0 +1,44 @@
+// 结算: the best coupons pre-selected by the core, the coupon picker with
+// why each is or is not usable, points, the full breakdown, 凑单 hints, and
+// placing the order (lib/checkout.js).
+const { shopPage } = require('../../lib/page.js');
+const checkout = require('../../lib/checkout.js');
+
+shopPage({
+  data: { loading: true, priced: null, couponIds: null, usePoints: false, notice: '' },
+  onShow() {
+    return this.price();
+  },
+  price() {
+    return this.run(async () => {
+      const priced = await checkout.price({ couponIds: this.data.couponIds, usePoints: this.data.usePoints });
+      this.priced = priced;
+      this.setData({ loading: false, priced });
+    });
+  },
+  toggleCoupon(e) {
+    const id = e.currentTarget.dataset.id;
+    const current = this.data.priced.appliedIds;
+    const couponIds = current.includes(id) ? current.filter((c) => c !== id) : [...current, id];
+    this.setData({ couponIds });
+    return this.price();
+  },
+  bestCoupons() {
+    this.setData({ couponIds: null });
+    return this.price();
+  },
+  togglePoints() {
+    this.setData({ usePoints: !this.data.usePoints });
+    return this.price();
+  },
+  submit() {
+    return this.run(async () => {
+      const result = await checkout.submit(this.priced);
+      if (result.priceChanged) {
+        this.setData({ notice: '价格已变动，请确认新价格 The price changed: please check the new total', priced: { ...this.data.priced, ...result.priceChanged } });
+        return;
+      }
+      wx.redirectTo({ url: `/pages/order/order?id=${encodeURIComponent(result.order.id)}` });
+    });
+  },
+});

@@ -1,0 +1,16 @@
+// 订单详情: one order with its status and lines; cancel while unpaid.
+const { shopPage } = require('../../lib/page.js');
+const orders = require('../../lib/orders.js');
+
+shopPage({
+  data: { loading: true, order: null },
+  onLoad(query) {
+    this.orderId = query.id;
+  },
+  onShow() {
+    return this.run(async () => this.setData({ loading: false, order: await orders.detail(this.orderId) }));
+  },
+  cancel() {
+    return this.run(async () => this.setData({ order: await orders.cancel(this.orderId) }));
+  },
+});

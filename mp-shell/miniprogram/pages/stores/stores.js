@@ -1,0 +1,25 @@
+// 门店: nearest stores for the shopper's location (lib/stores.js).
+const { shopPage } = require('../../lib/page.js');
+const stores = require('../../lib/stores.js');
+
+shopPage({
+  data: { loading: true, mode: '', stores: [], unavailable: [], source: '', chosen: '' },
+  onShow() {
+    return this.load();
+  },
+  load() {
+    this.setData({ loading: true, chosen: stores.chosen() });
+    return this.run(async () => {
+      const found = await stores.nearby({ mode: this.data.mode });
+      this.setData({ loading: false, ...found });
+    });
+  },
+  setMode(e) {
+    this.setData({ mode: e.currentTarget.dataset.mode });
+    return this.load();
+  },
+  choose(e) {
+    stores.choose(e.currentTarget.dataset.id);
+    wx.switchTab({ url: '/pages/catalog/catalog' });
+  },
+});
