@@ -65,6 +65,9 @@ operations! {
     ops::CartMerge,
     ops::SyncPush,
     ops::SyncRebase,
+    ops::OrderCheckout,
+    ops::OrderTransition,
+    ops::CouponWallet,
 }
 
 /// The operations' adapters from domain functions to [`Operation`].
@@ -146,6 +149,43 @@ pub mod ops {
             let (client, warnings) =
                 crate::sync::client_rebase(request.client, &request.response, &catalog);
             Ok(crate::sync::SyncRebaseResponse { client, warnings })
+        }
+    }
+
+    /// `order_checkout`: re-price, compare the expected payable, decide the order.
+    pub struct OrderCheckout;
+    impl Operation for OrderCheckout {
+        const NAME: &'static str = "order_checkout";
+        type Request = crate::orders::CheckoutRequest;
+        type Response = crate::orders::CheckoutDecision;
+        fn run(request: Self::Request) -> Result<Self::Response, ApiError> {
+            Ok(crate::orders::checkout(&request)?)
+        }
+    }
+
+    /// `order_transition`: one event of the order state machine.
+    pub struct OrderTransition;
+    impl Operation for OrderTransition {
+        const NAME: &'static str = "order_transition";
+        type Request = crate::orders::TransitionRequest;
+        type Response = crate::orders::Transition;
+        fn run(request: Self::Request) -> Result<Self::Response, ApiError> {
+            Ok(crate::orders::transition(
+                request.order,
+                &request.event,
+                request.now,
+            )?)
+        }
+    }
+
+    /// `coupon_wallet`: which held coupons a cart can use, and why not.
+    pub struct CouponWallet;
+    impl Operation for CouponWallet {
+        const NAME: &'static str = "coupon_wallet";
+        type Request = crate::orders::WalletRequest;
+        type Response = crate::orders::WalletView;
+        fn run(request: Self::Request) -> Result<Self::Response, ApiError> {
+            Ok(crate::orders::wallet(&request)?)
         }
     }
 

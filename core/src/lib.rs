@@ -28,5 +28,6 @@ pub mod catalog;
 pub mod error;
 pub mod lbs;
 pub mod money;
+pub mod orders;
 pub mod pricing;
 pub mod sync;

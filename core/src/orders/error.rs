@@ -1,0 +1,130 @@
+//! Why an order rule refused: [`OrderError`], with stable codes.
+//!
+//! Invariants: codes are part of the contract; conflicts with the order's
+//! current state are [`ErrorKind::Conflict`] (HTTP 409), wrong numbers are
+//! [`ErrorKind::Domain`] (422); messages carry the numbers.
+
+use super::state::OrderStatus;
+use crate::error::{Coded, ErrorKind};
+use crate::money::Money;
+use crate::pricing::{PricingError, Quote};
+use std::fmt;
+
+/// Why an order rule refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrderError {
+    Pricing(PricingError),
+    /// The server's quote differs from what the shopper saw; carries the quote.
+    PriceChanged {
+        expected: Money,
+        quote: Box<Quote>,
+    },
+    EmptyOrder,
+    /// This event is not allowed in this state.
+    InvalidTransition {
+        status: OrderStatus,
+        event: &'static str,
+    },
+    /// A payment for another amount than the order's payable.
+    AmountMismatch {
+        expected: Money,
+        paid: Money,
+    },
+    /// A second, different payment for an order already paid.
+    AlreadyPaid {
+        transaction_id: String,
+    },
+    UnknownLine {
+        sku_id: String,
+    },
+    RefundExceeds {
+        sku_id: String,
+        requested: i64,
+        refundable: i64,
+    },
+    /// A refund id used before for another refund.
+    RefundIdReused {
+        refund_id: String,
+    },
+    Overflow,
+}
+
+impl From<PricingError> for OrderError {
+    fn from(e: PricingError) -> Self {
+        OrderError::Pricing(e)
+    }
+}
+
+impl From<crate::money::MoneyError> for OrderError {
+    fn from(_: crate::money::MoneyError) -> Self {
+        OrderError::Overflow
+    }
+}
+
+impl fmt::Display for OrderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OrderError::Pricing(e) => e.fmt(f),
+            OrderError::PriceChanged { expected, quote } => write!(
+                f,
+                "the price changed: expected payable {} fen, now {} fen",
+                expected.as_fen(),
+                quote.payable.as_fen()
+            ),
+            OrderError::EmptyOrder => f.write_str("an order needs at least one line"),
+            OrderError::InvalidTransition { status, event } => {
+                write!(f, "order is {}; cannot {event}", status.name())
+            }
+            OrderError::AmountMismatch { expected, paid } => write!(
+                f,
+                "paid {} fen, the order's payable is {} fen",
+                paid.as_fen(),
+                expected.as_fen()
+            ),
+            OrderError::AlreadyPaid { transaction_id } => {
+                write!(f, "order already paid by transaction {transaction_id}")
+            }
+            OrderError::UnknownLine { sku_id } => write!(f, "the order has no line {sku_id}"),
+            OrderError::RefundExceeds {
+                sku_id,
+                requested,
+                refundable,
+            } => write!(
+                f,
+                "line {sku_id}: {requested} units to refund, {refundable} refundable"
+            ),
+            OrderError::RefundIdReused { refund_id } => {
+                write!(f, "refund id {refund_id} was used for another refund")
+            }
+            OrderError::Overflow => crate::money::MoneyError::Overflow.fmt(f),
+        }
+    }
+}
+
+impl Coded for OrderError {
+    fn code(&self) -> &'static str {
+        match self {
+            OrderError::Pricing(e) => e.code(),
+            OrderError::PriceChanged { .. } => "PRICE_CHANGED",
+            OrderError::EmptyOrder => "EMPTY_ORDER",
+            OrderError::InvalidTransition { .. } => "INVALID_TRANSITION",
+            OrderError::AmountMismatch { .. } => "AMOUNT_MISMATCH",
+            OrderError::AlreadyPaid { .. } => "ALREADY_PAID",
+            OrderError::UnknownLine { .. } => "UNKNOWN_LINE",
+            OrderError::RefundExceeds { .. } => "REFUND_EXCEEDS",
+            OrderError::RefundIdReused { .. } => "REFUND_ID_REUSED",
+            OrderError::Overflow => "AMOUNT_OVERFLOW",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            OrderError::Pricing(e) => e.kind(),
+            OrderError::PriceChanged { .. }
+            | OrderError::InvalidTransition { .. }
+            | OrderError::AlreadyPaid { .. }
+            | OrderError::RefundIdReused { .. } => ErrorKind::Conflict,
+            _ => ErrorKind::Domain,
+        }
+    }
+}

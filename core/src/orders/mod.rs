@@ -1,0 +1,46 @@
+//! Orders (订单): the rules of an order's life, from checkout to refund.
+//!
+//! Bird's-eye view: [`checkout`] re-prices the shopper's lines with
+//! [`crate::pricing::quote`] against the server's [`Storefront`], compares the
+//! payable the shopper saw, and decides the order, the stock to hold
+//! ([`Reservation`]) and the coupons and points to redeem. [`transition`] is
+//! the state machine every later event goes through (payment, shipping,
+//! completion, cancellation, timeout, refund) and says what each change gives
+//! back. [`stock`] is the counting rule the stock-holding Durable Object runs.
+//!
+//! ```text
+//! pending_payment --pay--> paid --ship--> shipped --complete--> completed
+//!        |                   \______________\______________________\
+//!        +--cancel/timeout--> cancelled          refund (all units) --> refunded
+//! ```
+//!
+//! ```
+//! use commerce_core::error::Coded;
+//! use commerce_core::orders::{transition_status, Event, OrderStatus};
+//! assert_eq!(transition_status(OrderStatus::PendingPayment, &Event::Ship).unwrap_err().code(), "INVALID_TRANSITION");
+//! ```
+//!
+//! Invariants:
+//! - pure: time (`now`), ids and stored records are arguments; the shell
+//!   persists what comes back (with a compare-and-set on `version`);
+//! - every transition not drawn above is an [`OrderError::InvalidTransition`]
+//!   (HTTP 409), and a repeated payment of the same transaction is a no-op;
+//! - the amounts of an order are the quote's, per line (allocations, 分摊),
+//!   and refunds never return more than a line's payable, summing exactly to
+//!   the order's payable when everything is refunded.
+
+mod checkout;
+mod error;
+mod state;
+pub mod stock;
+
+pub use checkout::{
+    checkout, wallet, CheckoutBody, CheckoutDecision, CheckoutRequest, Storefront, WalletCoupon,
+    WalletRequest, WalletView,
+};
+pub use error::OrderError;
+pub use state::{
+    transition, transition_status, Effects, Event, Order, OrderLine, OrderStatus, Payment,
+    RefundLine, RefundRecord, Transition, TransitionRequest,
+};
+pub use stock::{Hold, Reservation, StockError};
