@@ -25,6 +25,7 @@ pub mod api;
 pub mod cache;
 pub mod cart;
 pub mod catalog;
+pub mod client;
 pub mod error;
 pub mod lbs;
 pub mod money;

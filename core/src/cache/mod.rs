@@ -47,8 +47,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-/// Where and how big the cache may be.
+/// Where and how big the cache may be. Fields left out when decoding take
+/// their default.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CacheConfig {
     /// Prefix of every storage key the cache owns.
     pub prefix: String,

@@ -10,8 +10,10 @@
 //! failed `set` leaves the previous value of that key in place.
 
 use crate::error::Coded;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::rc::Rc;
 
 /// A string key-value store. Values are base64 text when the cache writes
 /// them; sizes are counted in bytes of key plus value.
@@ -38,6 +40,29 @@ impl<T: Storage + ?Sized> Storage for Box<T> {
     }
     fn keys(&self) -> Result<Vec<String>, StorageError> {
         (**self).keys()
+    }
+}
+
+/// A store shared by several owners (say, the two caches of a
+/// [`crate::client::Client`]), each holding a clone of the handle.
+impl<T: Storage> Storage for Rc<RefCell<T>> {
+    fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
+        self.try_borrow().map_err(busy)?.get(key)
+    }
+    fn set(&mut self, key: &str, value: &str) -> Result<(), StorageError> {
+        self.try_borrow_mut().map_err(busy)?.set(key, value)
+    }
+    fn remove(&mut self, key: &str) -> Result<(), StorageError> {
+        self.try_borrow_mut().map_err(busy)?.remove(key)
+    }
+    fn keys(&self) -> Result<Vec<String>, StorageError> {
+        self.try_borrow().map_err(busy)?.keys()
+    }
+}
+
+fn busy(e: impl fmt::Display) -> StorageError {
+    StorageError::Failed {
+        message: format!("shared storage in use: {e}"),
     }
 }
 

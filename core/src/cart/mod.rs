@@ -471,7 +471,8 @@ pub struct CartTotals {
 }
 
 impl CartTotals {
-    fn of(quote: &Quote) -> CartTotals {
+    /// The totals of a quote of the selected valid lines.
+    pub fn of(quote: &Quote) -> CartTotals {
         CartTotals {
             quantity: quote
                 .lines

@@ -238,6 +238,22 @@ impl ClientState {
         }
     }
 
+    /// Rebuild `cart` from `server_cart` and `pending` against `catalog`:
+    /// check the server's cart, then step through each pending mutation (one
+    /// the cart refuses is skipped but stays pending: the server decides).
+    /// Used after a response and when the client's catalog changes; the
+    /// warnings are those of these checks.
+    pub fn replay(mut self, catalog: &Catalog<'_>) -> (ClientState, Vec<Warning>) {
+        let mut warnings = Vec::new();
+        self.cart = self.server_cart.clone();
+        self.cart.recheck(catalog, &mut warnings);
+        for m in &self.pending {
+            // A refusal here is the server's to give when it sees the mutation.
+            let _ = self.cart.step(&m.op, catalog, &mut warnings);
+        }
+        (self, warnings)
+    }
+
     /// Log in: this (guest) client's cart becomes one `merge_guest` mutation,
     /// id 1 of the new client id `client_id`, to be pushed to the user's
     /// server cart. Until the answer arrives the shopper sees the guest cart.
@@ -268,28 +284,21 @@ pub fn client_rebase(
     response: &PushResponse,
     catalog: &Catalog<'_>,
 ) -> (ClientState, Vec<Warning>) {
-    let replay = if response.version >= client.server_version {
-        let consumed = response
-            .last_mutation_ids
-            .get(&client.client_id)
-            .copied()
-            .unwrap_or(0);
-        client.pending.retain(|m| m.id > consumed);
-        client.last_mutation_id = client.last_mutation_id.max(consumed);
-        client.server_cart = response.cart.clone();
-        client.server_version = response.version;
-        client.cart = response.cart.clone();
-        client.pending.clone()
-    } else {
-        Vec::new()
-    };
-    let mut warnings = Vec::new();
-    client.cart.recheck(catalog, &mut warnings);
-    for m in &replay {
-        // A refusal here is the server's to give when it sees the mutation.
-        let _ = client.cart.step(&m.op, catalog, &mut warnings);
+    if response.version < client.server_version {
+        let mut warnings = Vec::new();
+        client.cart.recheck(catalog, &mut warnings);
+        return (client, warnings);
     }
-    (client, warnings)
+    let consumed = response
+        .last_mutation_ids
+        .get(&client.client_id)
+        .copied()
+        .unwrap_or(0);
+    client.pending.retain(|m| m.id > consumed);
+    client.last_mutation_id = client.last_mutation_id.max(consumed);
+    client.server_cart = response.cart.clone();
+    client.server_version = response.version;
+    client.replay(catalog)
 }
 
 /// Request of the `sync_push` operation (server side).
