@@ -9,7 +9,10 @@
 //! - `call(op, request)` — any core operation by name (see `operations()`);
 //! - `callJson(op, body)` — the same with JSON text in and out; its output is
 //!   byte-identical to the edge worker's response body for the same request;
-//! - `operations()` — the names `call` accepts.
+//! - `operations()` — the names `call` accepts;
+//! - `Client` — the cart, its pending mutations and the offline cache,
+//!   persisted in the host's storage (`client` module; storage adapters in
+//!   `storage`). Free it with `free()`: phones have no FinalizationRegistry.
 //!
 //! Errors are thrown as JS `Error` objects with a stable `code` property
 //! (`UNKNOWN_SKU`, `MALFORMED_REQUEST`, ...) and the core's message.
@@ -17,6 +20,11 @@
 //! Invariants: no business rule here; no panic on input (a panic kills the
 //! instance); objects returned are JSON-compatible (no `Map`, no `undefined`,
 //! no `BigInt`), so `JSON.stringify` works on every result.
+
+mod client;
+mod storage;
+
+pub use client::Client;
 
 use commerce_core::api::{self, Operation, OperationVisitor};
 use commerce_core::error::{ApiError, ErrorKind};
