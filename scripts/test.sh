@@ -63,6 +63,7 @@ stage mp-vectors-douyin node tests/mp-harness/vectors.cjs douyin
 stage mp-package node tests/mp-harness/package.cjs
 stage mp-codec node tests/mp-harness/codec.cjs
 stage mp-pages node tests/mp-harness/pages.cjs
+stage mp-client node tests/mp-harness/client.cjs
 stage edge-vectors node tests/edge/vectors.cjs
 stage edge-http node tests/edge/http.cjs
 
