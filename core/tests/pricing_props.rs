@@ -86,7 +86,12 @@ fn coupon() -> impl Strategy<Value = Coupon> {
             0..4usize,
         ),
         (
-            any::<[bool; 4]>(),
+            // Mostly coupons that combine with everything: the hard case for
+            // the search (ties at the clamp, compounding percentages).
+            prop_oneof![
+                2 => any::<bool>().prop_map(|a| [a, true, true, true]),
+                1 => any::<[bool; 4]>(),
+            ],
             proptest::option::of(0..2usize),
             proptest::option::of(1..4i64),
         ),
@@ -189,14 +194,15 @@ fn full_reductions() -> impl Strategy<Value = Vec<FullReduction>> {
 
 fn stacking() -> impl Strategy<Value = StackingRules> {
     (
-        proptest::option::of(1..4i64),
+        proptest::option::of(1..5i64),
+        proptest::option::of(1..3i64),
         proptest::option::of(1..3i64),
         any::<bool>(),
     )
-        .prop_map(|(max, per_shop, together)| StackingRules {
+        .prop_map(|(max, per_shop, platform, together)| StackingRules {
             max_coupons: max,
             max_coupons_per_shop: per_shop,
-            max_platform_coupons: None,
+            max_platform_coupons: platform,
             shop_with_platform: together,
         })
 }

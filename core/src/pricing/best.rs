@@ -73,8 +73,31 @@ pub(crate) fn best_combination(
             picks: Vec::new(),
         },
     };
+    search.seed_greedily(owed)?;
     search.visit(0, &mut Vec::new(), owed, Money::ZERO)?;
     Ok(search.best.picks)
+}
+
+/// Coupons per issuer (a shop, or `None`: the platform).
+type IssuerCounts<'s> = Vec<(Option<&'s str>, i64)>;
+
+fn issued(used: &IssuerCounts<'_>, issuer: Option<&str>) -> i64 {
+    used.iter()
+        .find(|(i, _)| *i == issuer)
+        .map_or(0, |(_, n)| *n)
+}
+
+fn count_issuer<'s>(used: &mut IssuerCounts<'s>, issuer: Option<&'s str>) {
+    match used.iter_mut().find(|(i, _)| *i == issuer) {
+        Some((_, n)) => *n += 1,
+        None => used.push((issuer, 1)),
+    }
+}
+
+/// Apply one more coupon to the ledger amounts `owed`; what it takes.
+fn take(candidate: &Candidate<'_>, owed: &mut [Money]) -> Result<Money, PricingError> {
+    let requested = candidate.requested(owed_at(owed, &candidate.slots))?;
+    Ok(take_from(owed, &candidate.slots, requested)?.0)
 }
 
 impl<'c, 'a> Search<'c, 'a> {
@@ -86,6 +109,52 @@ impl<'c, 'a> Search<'c, 'a> {
             .collect();
         keys.sort_unstable();
         keys
+    }
+
+    /// Start from a good set: coupons by saving alone (largest first, then
+    /// earliest expiry), each kept if it may join and adds to the saving.
+    /// Only the amount of pruning depends on it, never the result.
+    fn seed_greedily(&mut self, owed: &[Money]) -> Result<(), PricingError> {
+        let candidates = self.candidates;
+        let mut order: Vec<usize> = (0..candidates.len()).collect();
+        order.sort_by_key(|&i| {
+            candidates
+                .get(i)
+                .map(|c| (std::cmp::Reverse(c.alone), c.expiry_key()))
+        });
+        let mut picks: Vec<usize> = Vec::new();
+        let mut saving = Money::ZERO;
+        for i in order {
+            let selected: Vec<&Candidate> =
+                picks.iter().filter_map(|&p| candidates.get(p)).collect();
+            if candidates
+                .get(i)
+                .is_none_or(|c| may_join(&selected, c, self.rules).is_err())
+            {
+                continue;
+            }
+            let mut trial = picks.clone();
+            trial.push(i);
+            trial.sort_unstable();
+            let mut after = owed.to_vec();
+            let mut total = Money::ZERO;
+            for candidate in trial.iter().filter_map(|&p| candidates.get(p)) {
+                total = total.checked_add(take(candidate, &mut after)?)?;
+            }
+            if total > saving {
+                picks = trial;
+                saving = total;
+            }
+        }
+        let keys = self.sorted_keys(&picks);
+        if self.best.beaten_by(saving, &keys) {
+            self.best = Best {
+                saving,
+                keys,
+                picks,
+            };
+        }
+        Ok(())
     }
 
     fn visit(
@@ -118,10 +187,7 @@ impl<'c, 'a> Search<'c, 'a> {
                 .unwrap_or(0)
                 .saturating_sub(picks.len())
         });
-        let tops = self.suffix_tops(&open, slots_left);
-        let still_owed = owed
-            .iter()
-            .fold(0i64, |sum, m| sum.saturating_add(m.as_fen()));
+        let bounds = self.suffix_bounds(&open, &selected, slots_left, owed);
         // Children in any order give the same result; the largest savings
         // first find a strong best set early, which prunes the rest.
         let mut order: Vec<usize> = (0..open.len()).collect();
@@ -139,13 +205,14 @@ impl<'c, 'a> Search<'c, 'a> {
             let Some(candidate) = candidates.get(next) else {
                 continue;
             };
-            let top = tops.get(position).map_or(&[][..], Vec::as_slice);
-            if !self.promising(pool, top, picks, saving, still_owed) {
+            let Some((top, reach)) = bounds.get(position) else {
+                continue;
+            };
+            if !self.promising(pool, top, picks, saving, *reach) {
                 continue;
             }
             let mut after = owed.to_vec();
-            let requested = candidate.requested(owed_at(&after, &candidate.slots))?;
-            let (taken, _) = take_from(&mut after, &candidate.slots, requested)?;
+            let taken = take(candidate, &mut after)?;
             picks.push(next);
             self.visit(next + 1, picks, &after, saving.checked_add(taken)?)?;
             picks.pop();
@@ -153,34 +220,112 @@ impl<'c, 'a> Search<'c, 'a> {
         Ok(())
     }
 
-    /// For each suffix `open[p..]`, the `limit` largest savings-alone, largest
-    /// first.
-    fn suffix_tops(&self, open: &[usize], limit: usize) -> Vec<Vec<i64>> {
-        let mut tops = vec![Vec::new(); open.len()];
-        let mut running: Vec<i64> = Vec::new();
-        for (position, &i) in open.iter().enumerate().rev() {
-            let alone = self.candidates.get(i).map_or(0, |c| c.alone.as_fen());
-            let at = running.partition_point(|&v| v >= alone);
-            running.insert(at, alone);
-            running.truncate(limit);
-            if let Some(top) = tops.get_mut(position) {
-                top.clone_from(&running);
+    /// For each suffix `open[p..]` of the joinable candidates: the largest
+    /// savings-alone that an allowed extension of `selected` could add,
+    /// largest first, and what the slots the suffix can take from still owe.
+    ///
+    /// The savings are chosen greedily under the count limits (at most
+    /// `limit` more coupons, per shop, platform): those limits nest, so the
+    /// greedy choice is the largest sum they allow.
+    fn suffix_bounds(
+        &self,
+        open: &[usize],
+        selected: &[&Candidate<'a>],
+        limit: usize,
+        owed: &[Money],
+    ) -> Vec<(Vec<i64>, i64)> {
+        let alone = |position: usize| {
+            open.get(position)
+                .and_then(|&i| self.candidates.get(i))
+                .map_or(0, |c| c.alone.as_fen())
+        };
+        let mut by_saving: Vec<usize> = (0..open.len()).collect();
+        by_saving.sort_by_key(|&position| std::cmp::Reverse(alone(position)));
+        let mut bounds = Vec::with_capacity(open.len());
+        for start in 0..open.len() {
+            let mut used: IssuerCounts = Vec::new();
+            for issuer in selected.iter().map(|c| c.coupon.shop_id.as_deref()) {
+                count_issuer(&mut used, issuer);
+            }
+            let mut top = Vec::new();
+            for position in by_saving.iter().copied().filter(|&p| p >= start) {
+                if top.len() >= limit {
+                    break;
+                }
+                let Some(candidate) = open.get(position).and_then(|&i| self.candidates.get(i))
+                else {
+                    continue;
+                };
+                let issuer = candidate.coupon.shop_id.as_deref();
+                let issuer_limit = match issuer {
+                    Some(_) => self.rules.max_coupons_per_shop,
+                    None => self.rules.max_platform_coupons,
+                };
+                if issuer_limit.is_some_and(|max| issued(&used, issuer) >= max) {
+                    continue;
+                }
+                count_issuer(&mut used, issuer);
+                top.push(alone(position));
+            }
+            bounds.push((top, 0));
+        }
+        let mut reachable = vec![false; owed.len()];
+        let mut reach = 0i64;
+        for (position, candidate) in open
+            .iter()
+            .enumerate()
+            .rev()
+            .filter_map(|(p, &i)| Some((p, self.candidates.get(i)?)))
+        {
+            for &slot in &candidate.slots {
+                if let (Some(seen), Some(amount)) = (reachable.get_mut(slot), owed.get(slot)) {
+                    if !*seen {
+                        *seen = true;
+                        reach = reach.saturating_add(amount.as_fen());
+                    }
+                }
+            }
+            if let Some(bound) = bounds.get_mut(position) {
+                bound.1 = reach;
             }
         }
-        tops
+        bounds
+    }
+
+    /// At most what all of `pool` together can take from slots owing
+    /// `reach`: percentages compound on what is left, so after them at least
+    /// `reach x product(1 - p)` remains (rounded down at each step, less half
+    /// a fen of rounding per coupon), less what the other coupons take at
+    /// most alone.
+    fn compounded_reach(&self, pool: &[usize], reach: i64) -> i64 {
+        let mut left = i128::from(reach);
+        let mut others = 0i128;
+        let mut count = 0i128;
+        for candidate in pool.iter().filter_map(|&i| self.candidates.get(i)) {
+            count += 1;
+            match candidate.percent_off() {
+                Some(percent) => left = left * i128::from(100 - percent) / 100,
+                None => others += i128::from(candidate.alone.as_fen()),
+            }
+        }
+        let remains = (left - others - count).max(0);
+        i64::try_from(i128::from(reach) - remains).unwrap_or(reach)
     }
 
     /// Whether some extension of `picks` by coupons of `pool` (whose largest
-    /// savings-alone are `top`) could beat the best set.
+    /// savings-alone are `top`, taking from slots that owe `reach`) could
+    /// beat the best set.
     fn promising(
         &self,
         pool: &[usize],
         top: &[i64],
         picks: &[usize],
         saving: Money,
-        still_owed: i64,
+        reach: i64,
     ) -> bool {
-        let ceiling = saving.as_fen().saturating_add(still_owed);
+        let ceiling = saving
+            .as_fen()
+            .saturating_add(reach.min(self.compounded_reach(pool, reach)));
         let best = self.best.saving.as_fen();
         // Bound on the saving with `added` more coupons, for added = 1, 2, ...
         let mut bound = saving.as_fen();

@@ -413,6 +413,15 @@ impl<'a> Candidate<'a> {
         }
     }
 
+    /// The percentage a percentage coupon takes of what is left, if it is
+    /// one (the others take at most their saving alone).
+    pub fn percent_off(&self) -> Option<i64> {
+        match self.coupon.benefit {
+            CouponBenefit::PercentOff { percent_off, .. } => Some(percent_off),
+            _ => None,
+        }
+    }
+
     /// Pipeline order: shop coupons by shop, platform coupons, shipping
     /// coupons; product-level before order-level; then id.
     pub fn pipeline_key(&self) -> (Step, Option<&str>, CouponClass, &str) {
