@@ -3,25 +3,31 @@
 //! Rule: among every set of applicable coupons that the stacking rules allow,
 //! pick the one with the largest total saving (goods and shipping coupons
 //! together, evaluated through the real pipeline with its per-step rounding
-//! and clamping); on equal saving prefer fewer coupons, then the set whose
-//! expiry dates, sorted, come first (so the shopper keeps the longer-lived
-//! coupons), then the set whose ids, in that order, come first.
+//! and clamping). On equal saving prefer fewer coupons, then compare the
+//! sets' `(expiry, id)` pairs, each set sorted, pair by pair: earlier expiry
+//! first (the shopper keeps the longer-lived coupons), then the smaller id;
+//! a coupon without an end date sorts last.
 //!
-//! Method: candidates are visited in pipeline order, so a partial set's
-//! saving is final and extending it only adds savings of later coupons. A
-//! later coupon saves at most its saving alone (amounts only decrease along
-//! the pipeline and every coupon value is monotone in what is owed), and the
-//! whole order saves at most what is still owed. A branch is cut when even
-//! that bound cannot beat the best set so far, or can only tie with more
-//! coupons or later expiries. Coupons that save nothing alone never enter.
+//! Method: sets are enumerated in pipeline order, so a partial set's saving
+//! is final and an extension only adds the savings of later coupons. Each
+//! of those is at most its saving alone (amounts only decrease along the
+//! pipeline and every coupon value is monotone in what is owed); together
+//! they are at most the greedy sum of savings-alone under the count limits
+//! (which nest, so greedy is exact), at most what the slots they reach still
+//! owe, and, percentages compounding, at most what `product(1 - p)` lets
+//! them take. A branch is cut when that bound cannot beat the best set so
+//! far, or can only tie it with more coupons or later expiries. A greedy
+//! first set and largest-saving-first children make the cuts early.
+//! Coupons that save nothing alone never enter.
 //!
-//! Example: on 10000 fen, A (满100减30, expires day 2) and B (9折 capped 30,
-//! expires day 1) that do not combine, each save 3000 fen; the tie goes to
-//! B, which expires first.
+//! Example: on 10000 fen, A (满100减30: threshold 10000, 3000 off, expires
+//! day 2) and B (7折 capped at 3000, expires day 1) do not combine and each
+//! save 3000 fen; the tie goes to B, which expires first.
 //!
 //! Invariants: the result equals exhaustive search (property-tested up to
 //! 12 coupons); it never saves less than any single applicable coupon; it is
-//! independent of the order of coupons in the request.
+//! independent of the order of coupons in the request; children may be
+//! explored in any order and bounds only decide how much work is done.
 
 use super::allocation::{owed_at, take_from};
 use super::coupons::{may_join, Candidate, StackingRules};
