@@ -316,7 +316,7 @@ pub(crate) fn validate(activities: &[Activity]) -> Result<(), PricingError> {
 }
 
 /// One activity's price offer for one line.
-struct Candidate<'a> {
+struct LineOffer<'a> {
     activity: &'a Activity,
     price: Money,
 }
@@ -332,7 +332,7 @@ pub(crate) fn price_lines(
 ) -> Result<(), PricingError> {
     let mut by_id: Vec<&Activity> = activities.iter().collect();
     by_id.sort_by(|a, b| a.id.cmp(&b.id));
-    let mut candidates: Vec<Vec<Candidate>> = lines.iter().map(|_| Vec::new()).collect();
+    let mut offers: Vec<Vec<LineOffer>> = lines.iter().map(|_| Vec::new()).collect();
     for activity in by_id {
         let covered: Vec<usize> = (0..lines.len())
             .filter(|&i| lines.get(i).is_some_and(|l| activity.scope.covers(l.item)))
@@ -351,12 +351,11 @@ pub(crate) fn price_lines(
             .map_err(ActivityReason::from)
             .and_then(|()| activity.offer(units, customer, hints));
         for &i in &covered {
-            let (Some(line), Some(line_candidates)) = (lines.get_mut(i), candidates.get_mut(i))
-            else {
+            let (Some(line), Some(line_offers)) = (lines.get_mut(i), offers.get_mut(i)) else {
                 continue;
             };
             match &offer {
-                Ok(offer) => line_candidates.push(Candidate {
+                Ok(offer) => line_offers.push(LineOffer {
                     activity,
                     price: offer.unit_price(line.list_price)?,
                 }),
@@ -367,8 +366,8 @@ pub(crate) fn price_lines(
             }
         }
     }
-    for (line, mut line_candidates) in lines.iter_mut().zip(candidates) {
-        line_candidates.sort_by(|a, b| {
+    for (line, mut line_offers) in lines.iter_mut().zip(offers) {
+        line_offers.sort_by(|a, b| {
             (a.price, a.activity.kind().precedence(), &a.activity.id).cmp(&(
                 b.price,
                 b.activity.kind().precedence(),
@@ -376,10 +375,7 @@ pub(crate) fn price_lines(
             ))
         });
         let mut lowest = line.unit_price;
-        if let Some(best) = line_candidates
-            .first()
-            .filter(|c| c.price < line.unit_price)
-        {
+        if let Some(best) = line_offers.first().filter(|c| c.price < line.unit_price) {
             let saving = line
                 .unit_price
                 .checked_sub(best.price)?
@@ -394,12 +390,12 @@ pub(crate) fn price_lines(
             lowest = best.price;
         }
         let winner = line.activity.as_ref().map(|a| a.activity_id.as_str());
-        for candidate in line_candidates {
-            if Some(candidate.activity.id.as_str()) != winner {
+        for offer in line_offers {
+            if Some(offer.activity.id.as_str()) != winner {
                 line.skipped.push(SkippedActivity {
-                    activity_id: candidate.activity.id.clone(),
+                    activity_id: offer.activity.id.clone(),
                     reason: ActivityReason::NotLowest {
-                        price: candidate.price,
+                        price: offer.price,
                         lowest,
                     },
                 });

@@ -198,9 +198,10 @@ pub(crate) fn run(
         &mut hints,
     )?;
     let goods_before_coupons = Money::sum(ledger.amounts.iter().take(shipping_slot).copied())?;
+    // An empty cart ships nothing, so it pays no fee.
     let (fee, free_shipping) = match &request.shipping {
-        Some(rule) => rule.fee(goods_before_coupons, &mut hints)?,
-        None => (Money::ZERO, false),
+        Some(rule) if !lines.is_empty() => rule.fee(goods_before_coupons, &mut hints)?,
+        _ => (Money::ZERO, false),
     };
     if let Some(slot) = ledger.amounts.get_mut(shipping_slot) {
         *slot = fee;
