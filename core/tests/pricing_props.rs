@@ -433,3 +433,55 @@ proptest! {
         }
     }
 }
+
+/// Amounts and counts at and beyond the edges of what the contract allows.
+fn extreme() -> impl Strategy<Value = i64> {
+    prop_oneof![
+        Just(0),
+        Just(1),
+        Just(-1),
+        Just(Money::MAX.as_fen()),
+        Just(Money::MAX.as_fen() / 2 + 1),
+        Just(-Money::MAX.as_fen()),
+        Just(i64::MAX),
+        Just(i64::MIN),
+        0..10_000i64,
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Whatever the numbers, a quote is a value or a typed error, never a
+    /// panic (debug builds also trap every integer overflow).
+    #[test]
+    fn extreme_numbers_never_panic(
+        request in request(6),
+        numbers in proptest::collection::vec(extreme(), 12),
+    ) {
+        let money = |i: usize| Money::checked(numbers[i]).unwrap_or(Money::MAX);
+        let mut request = request;
+        if let Some(product) = request.catalog.products.first_mut() {
+            product.skus[0].list_price = money(0).max(Money::ZERO);
+        }
+        if let Some(line) = request.lines.first_mut() {
+            line.quantity = numbers[1];
+        }
+        if let Some(coupon) = request.coupons.first_mut() {
+            coupon.threshold = money(2);
+            coupon.min_quantity = numbers[3];
+            coupon.usage_limit = Some(numbers[4]);
+            coupon.benefit = match numbers[5].rem_euclid(3) {
+                0 => CouponBenefit::FixedOff { off: money(6) },
+                1 => CouponBenefit::PercentOff { percent_off: numbers[6], max_off: Some(money(7)) },
+                _ => CouponBenefit::RepeatingOff { every: money(6), off: money(7), cap: None },
+            };
+        }
+        request.use_points = numbers[8];
+        request.customer.points_balance = numbers[9];
+        request.stacking.max_coupons = Some(numbers[10]);
+        request.now = numbers[11];
+        let _ = quote(&request);
+        let _ = best_coupons(&request);
+    }
+}
