@@ -11,12 +11,19 @@ pub fn check(name: &str, text: &str) -> Vec<String> {
         return vec![format!("{name}: vector is not JSON")];
     };
     let op = vector["op"].as_str().unwrap_or_default();
-    let expect = &vector["expect"];
-    let request = vector["request"].to_string();
+    let expect = &js_normalize(&vector["expect"]);
+    // The request text exactly as the JS runtimes send it: compact, in the
+    // file's key order (error messages quote columns of it).
+    let request = js_sys::JSON::parse(text)
+        .and_then(|v| js_sys::Reflect::get(&v, &"request".into()))
+        .and_then(|r| js_sys::JSON::stringify(&r))
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_default();
     let mut problems = Vec::new();
 
     let via_text = match commerce_wasm::call_json(op, &request) {
-        Ok(body) => serde_json::from_str::<Value>(&body).map(|v| json!({ "ok": v })),
+        Ok(body) => serde_json::from_str::<Value>(&body).map(|v| js_normalize(&json!({ "ok": v }))),
         Err(e) => Ok(json!({ "error": error_fields(&e) })),
     };
     match via_text {
@@ -50,6 +57,17 @@ pub fn check(name: &str, text: &str) -> Vec<String> {
         ));
     }
     problems
+}
+
+/// A value as JavaScript sees it (`60.0` and `60` are the same number), so
+/// Rust's and JS's spellings of a float compare equal.
+fn js_normalize(value: &Value) -> Value {
+    js_sys::JSON::parse(&value.to_string())
+        .ok()
+        .and_then(|v| js_sys::JSON::stringify(&v).ok())
+        .and_then(|s| s.as_string())
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or(Value::Null)
 }
 
 fn error_fields(error: &JsValue) -> Value {
