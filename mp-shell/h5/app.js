@@ -20,21 +20,21 @@ const catalog = require('catalog.js');
 const cart = require('cart.js');
 const checkout = require('checkout.js');
 const orders = require('orders.js');
+const shop = require('shop.js');
 const { countdown, errorText } = require('format.js');
 
 const view = document.getElementById('view');
 const strip = document.getElementById('status');
 
-/** Tagged template: interpolated values are HTML-escaped (arrays joined raw: nested h``). */
-function h(strings, ...values) {
-  const esc = (v) => String(v ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  return strings.reduce((out, s, i) => {
-    const v = values[i - 1];
-    return out + (Array.isArray(v) ? v.join('') : v instanceof Raw ? v.html : esc(v)) + s;
-  });
+/** Escaped HTML: h`...` escapes every value except nested h`` results (and arrays of them). */
+class Html {
+  constructor(text) { this.text = text; }
+  toString() { return this.text; }
 }
-class Raw { constructor(html) { this.html = html; } }
-const raw = (html) => new Raw(html);
+function h(strings, ...values) {
+  const one = (v) => (v instanceof Html ? v.text : String(v ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`));
+  return new Html(strings.reduce((out, s, i) => out + [].concat(values[i - 1]).map(one).join('') + s));
+}
 const check = (on) => (on ? '☑' : '☐');
 
 // Per-view state the shopper changes by tapping.
@@ -42,7 +42,7 @@ const ui = { mode: '', picked: {}, categories: [], current: 0, couponIds: null, 
 
 async function show(render) {
   try {
-    view.innerHTML = await render();
+    view.innerHTML = String(await render());
   } catch (e) {
     view.innerHTML = h`<div class="error" data-testid="error">${errorText(e)}</div>`;
   }
@@ -53,13 +53,13 @@ const views = {
     const found = await stores.nearby({ mode: ui.mode, point });
     const chosen = stores.chosen();
     const mode = (m, label) => h`<button data-action="mode" data-mode="${m}" class="${ui.mode === m ? 'on' : ''}">${label}</button>`;
-    return h`<div class="row">${raw(mode('', '全部 all') + mode('delivery', '配送 delivery') + mode('pickup', '自提 pickup'))}</div>
-      ${found.source === 'cache' ? raw('<div class="muted">离线门店数据 saved store list</div>') : ''}
+    return h`<div class="row">${[mode('', '全部 all'), mode('delivery', '配送 delivery'), mode('pickup', '自提 pickup')]}</div>
+      ${found.source === 'cache' ? h`<div class="muted">离线门店数据 saved store list</div>` : ''}
       ${found.stores.map((s) => h`<div class="card store ${s.id === chosen ? 'chosen' : ''}" data-action="store" data-id="${s.id}">
         <div class="row"><span class="strong">${s.name}</span><span>${s.distance}</span></div>
         <div class="muted">${s.address}</div>
         <div class="row"><span class="ok">${s.status}</span><span class="muted">${s.services}</span></div></div>`)}
-      ${found.unavailable.length ? raw('<div class="section">附近暂不可用 nearby, not available now</div>') : ''}
+      ${found.unavailable.length ? h`<div class="section">附近暂不可用 nearby, not available now</div>` : ''}
       ${found.unavailable.map((s) => h`<div class="card dim"><div class="row"><span>${s.name}</span><span>${s.distance}</span></div>
         <div class="warn">${s.status}</div></div>`)}`;
   },
@@ -69,7 +69,7 @@ const views = {
     ui.categories = categories;
     for (const c of categories) for (const p of c.products) if (!ui.picked[p.id]) ui.picked[p.id] = p.skus[0];
     const current = categories[ui.current] || categories[0] || { products: [] };
-    return h`${source === 'cache' ? raw('<div class="muted">离线商品数据 saved catalog</div>') : ''}
+    return h`${source === 'cache' ? h`<div class="muted">离线商品数据 saved catalog</div>` : ''}
       ${ui.toast ? h`<div class="ok" data-testid="toast">${ui.toast}</div>` : ''}
       <div class="catalog"><div class="sidebar">${categories.map((c, i) => h`<button data-action="category" data-index="${i}" class="${c === current ? 'on' : ''}">${c.name}</button>`)}</div>
       <div class="products">${current.products.map((p) => {
@@ -94,11 +94,11 @@ const views = {
     ui.cartLines = c.lines;
     if (!c.lines.length && !c.invalid.length) return '<div class="muted">购物车是空的 Your cart is empty</div>';
     return h`${c.lines.map((l, i) => line(l, i, true))}
-      ${c.invalid.length ? raw('<div class="section">失效商品 unavailable <button data-action="clear-invalid">清空 clear</button></div>') : ''}
+      ${c.invalid.length ? h`<div class="section">失效商品 unavailable <button data-action="clear-invalid">清空 clear</button></div>` : ''}
       ${c.invalid.map((l, i) => line(l, i, false))}
       <div class="card"><div class="row"><span>商品金额 subtotal</span><span>${c.subtotal}</span></div>
       ${c.discounts.map((d) => h`<div class="row"><span>${d.label}</span><span>${d.amount}</span></div>`)}
-      <div class="row strong"><span>合计 total</span><span class="price" data-testid="cart-total">${c.payable}</span></div>
+      <div class="row strong"><span>合计 total <span class="muted">不含运费 excl. shipping</span></span><span class="price" data-testid="cart-total">${c.goodsPayable}</span></div>
       <div class="row"><button data-action="select-all">全选 select all</button><button class="buy" data-action="go" data-to="checkout">去结算 Checkout</button></div></div>`;
   },
 
@@ -111,9 +111,9 @@ const views = {
   async orders() {
     const list = await orders.list();
     if (!list.length) return '<div class="muted">还没有订单 No orders yet</div>';
-    return list.map((o) => h`<div class="card order" data-action="go" data-to="order/${o.id}">
+    return h`${list.map((o) => h`<div class="card order" data-action="go" data-to="order/${o.id}">
       <div class="row"><span class="strong">${o.id}</span><span data-testid="order-status">${o.statusText}</span></div>
-      <div class="row"><span class="muted">${o.createdAt}</span><span class="price">${o.payable}</span></div></div>`).join('');
+      <div class="row"><span class="muted">${o.createdAt}</span><span class="price">${o.payable}</span></div></div>`)}`;
   },
 
   async order(id) {
@@ -141,7 +141,7 @@ function orderHtml(o) {
     <div class="muted">${o.createdAt}</div>
     ${o.lines.map((l) => h`<div class="row"><span>${l.sku_id} × ${l.quantity}</span><span>${l.payable}</span></div>`)}
     <div class="row strong"><span>应付 payable</span><span class="price">${o.payable}</span></div></div>
-    ${o.cancellable ? raw(`<button data-action="cancel" data-id="${encodeURIComponent(o.id)}">取消订单 Cancel order</button>`) : ''}
+    ${o.cancellable ? h`<button data-action="cancel" data-id="${o.id}">取消订单 Cancel order</button>` : ''}
     <div><a href="#/orders">全部订单 all orders</a></div>`;
 }
 
@@ -193,14 +193,14 @@ const actions = {
     if (result.priceChanged) {
       ui.notice = '价格已变动，请确认新价格 The price changed: please check the new total';
       ui.priced = { ...ui.priced, ...result.priceChanged };
-      view.innerHTML = checkoutHtml(ui.priced);
+      view.innerHTML = String(checkoutHtml(ui.priced));
       return;
     }
     ui.notice = '';
     ui.couponIds = null;
     go(`order/${result.order.id}`);
   },
-  cancel: (d) => show(async () => orderHtml(await orders.cancel(decodeURIComponent(d.id)))),
+  cancel: (d) => show(async () => orderHtml(await orders.cancel(d.id))),
 };
 
 document.addEventListener('click', (e) => {
@@ -218,6 +218,12 @@ window.addEventListener('hashchange', () => {
 setInterval(() => {
   for (const el of document.querySelectorAll('[data-ends]')) el.textContent = countdown(Number(el.dataset.ends) - Date.now() / 1000);
 }, 1000);
+
+// For tests and curious developers: what the checkout priced, who is shopping.
+window.__h5 = {
+  lastCheckoutRequest: () => ui.priced && ui.priced.request,
+  identity: async () => ({ token: (shop.kept.get('shop:session') || {}).token, clientId: (await shop.start()).client.clientId() }),
+};
 
 network.watchHost();
 cart.watch();

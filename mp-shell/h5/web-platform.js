@@ -24,12 +24,13 @@ export function webPlatform() {
       }
       return core;
     },
+    // localStorage holds about 5 MB: the snapshot cache gets 3 MiB of it.
+    openClient: (core, clientId, nowMs) => core.Client.withLocalStorage(clientId, nowMs, { cache: { budget_bytes: 3 * 1024 * 1024 } }),
     edgeUrl: '',
     storage: {
       get: (k) => localStorage.getItem(k),
       set: (k, v) => localStorage.setItem(k, v),
       remove: (k) => localStorage.removeItem(k),
-      keys: () => Object.keys(localStorage),
     },
     async request({ method, url, headers, body }) {
       const res = await fetch(url, { method, headers, body });

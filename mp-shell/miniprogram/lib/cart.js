@@ -4,7 +4,7 @@
 // catalog's rules.
 //
 // Invariants:
-// - every change is a core cart operation through Client.mutate; JS never
+// - every change is a core cart operation through Client.apply; JS never
 //   edits a line, a quantity or a price;
 // - a change the cart refuses throws the core's error (code, message) and
 //   changes nothing; a change made offline stays pending and is pushed when
@@ -18,6 +18,7 @@ const session = require('./session.js');
 const network = require('./network.js');
 const { yuan, discount } = require('./format.js');
 
+const RETRY_MS = 5000;
 const WARNINGS = {
   OUT_OF_STOCK: () => '已售罄 out of stock',
   NOT_ENOUGH_STOCK: (w) => `库存仅剩 ${w.available}，已改为 ${w.quantity} · only ${w.available} left`,
@@ -64,18 +65,18 @@ function row(info, warnings, line, priced) {
 /** The number of changes the edge has not confirmed yet. */
 async function pending() {
   const { client } = await shop.start();
-  return client.state().pending.length;
+  return client.pendingCount();
 }
 
 /**
- * The cart page's data: {lines, invalid, payable, subtotal, discounts:
- * [{label, amount}], quantity, pending}. `warnings` are the last change's
+ * The cart page's data: {lines, invalid, subtotal, discounts: [{label,
+ * amount}], goodsPayable (before shipping), quantity, pending}. `warnings` are the last change's
  * (the view's own otherwise).
  */
 async function view(lastWarnings) {
   const { core, client } = await shop.start();
   const body = await catalog.current();
-  const cartView = client.view();
+  const cartView = client.cartView();
   const warnings = lastWarnings || cartView.warnings;
   const lines = selectedLines(cartView.cart);
   const quote = lines.length ? core.call('quote', { ...catalog.pricingBase(body), lines }) : null;
@@ -88,8 +89,8 @@ async function view(lastWarnings) {
     quantity: cartView.totals.quantity,
     subtotal: yuan(quote ? quote.subtotal : 0),
     discounts: quote ? quote.discounts.map(discount) : [],
-    payable: yuan(quote ? quote.payable : 0),
-    pending: client.state().pending.length,
+    goodsPayable: yuan(quote ? quote.goods_payable : 0),
+    pending: client.pendingCount(),
   };
 }
 
@@ -102,41 +103,58 @@ function subscribe(fn) {
 }
 
 function changed(client) {
-  const count = client.state().pending.length;
+  const count = client.pendingCount();
   for (const fn of listeners.slice()) fn(count);
 }
 
 async function mutate(op) {
   const { client } = await shop.start();
-  const result = client.mutate(op);
+  const result = client.apply(op);
   changed(client);
   sync().catch(() => {}); // offline: stays pending, pushed when the network returns
   return view(result.warnings);
 }
 
 let pushing = null;
+let retry = null;
+
+/** While the edge is unreachable or changes wait, try again in RETRY_MS. */
+function retryLater() {
+  if (retry) return;
+  retry = setTimeout(() => {
+    retry = null;
+    sync().catch(() => {});
+  }, RETRY_MS);
+}
 
 /**
  * Push pending changes (and pull the edge's cart) once; a second call while
  * one runs waits for it. Resolves to the edge's warnings, or rejects with the
- * api error (NETWORK_ERROR offline: nothing is lost).
+ * api error (NETWORK_ERROR offline: nothing is lost, a retry is scheduled —
+ * a phone or browser may say "online" while the edge is down).
  */
 function sync() {
   if (!pushing) {
     pushing = (async () => {
       const { client } = await shop.start();
-      const push = client.push();
-      const answer = await api.post(`/v1/cart/sync?client_id=${encodeURIComponent(client.state().client_id)}`, push);
-      const warnings = client.applyResponse(answer).warnings.map(warningText);
-      changed(client);
-      return warnings;
+      const push = JSON.parse(client.syncPayload());
+      try {
+        const answer = await api.post(`/v1/cart/sync?client_id=${encodeURIComponent(client.clientId())}`, push);
+        const warnings = client.applySyncResponse(answer).warnings.map(warningText);
+        changed(client);
+        if (client.pendingCount()) retryLater();
+        return warnings;
+      } catch (e) {
+        if (e.code === 'NETWORK_ERROR') retryLater();
+        throw e;
+      }
     })();
     pushing.then(() => { pushing = null; }, () => { pushing = null; });
   }
   return pushing;
 }
 
-/** Start following the network: push whenever it comes back. */
+/** Start following the network (push when it comes back) and logins. */
 function watch() {
   network.subscribe((online) => {
     if (online) sync().catch(() => {});

@@ -1,9 +1,10 @@
 // 商品 catalog: categories, products, SKUs with their specs, and the price a
 // shopper pays for one unit now (activity, member or list price).
 //
-// The edge serves GET /v1/catalog as {catalog, <pricing rules>...}; the
-// snapshot goes to the cart Client (the cart is checked against it) and the
-// rules to a cache entry of their own, so checkout can price offline too.
+// The edge serves GET /v1/catalog as the storefront {catalog, activities,
+// full_reductions, ...}; the catalog goes to the cart Client's cache (the
+// cart is checked against it), the rest to host storage, so the pages price
+// offline too. The storefront's `coupons` (claimable) never price a cart.
 // Every shown price is the core's `quote` of one unit of the SKU (docs/
 // pricing.md §5): JS reads unit_price / activity / hints, never compares
 // prices. The flash-sale countdown is the activity window's end, displayed.
@@ -12,6 +13,7 @@ const shop = require('./shop.js');
 const session = require('./session.js');
 const { yuan } = require('./format.js');
 
+const RULES_KEY = 'shop:storefront';
 const RULES = ['activities', 'full_reductions', 'member_discounts', 'stacking', 'points', 'shipping'];
 const ACTIVITY_LABELS = {
   flash_sale: '秒杀 flash sale',
@@ -21,20 +23,20 @@ const ACTIVITY_LABELS = {
   quantity_ladder: '多件折扣 multi-buy',
 };
 
-/** The edge's catalog body without its snapshot: what the cache keeps aside. */
-function extras(body) {
+/** The edge's storefront without its catalog: kept aside in host storage. */
+function rules(body) {
   const { catalog, ...rest } = body;
   return rest;
 }
 
 const ENTRY = {
-  save(client, body, meta) {
-    client.putCatalog(body.catalog, meta);
-    client.cachePut('pricing', extras(body), meta);
+  save(client, body, now, freshMs, staleMs) {
+    client.putCatalog(body.catalog, now, freshMs, staleMs, body.catalog.version || undefined);
+    shop.kept.set(RULES_KEY, rules(body));
   },
   load(client, now) {
-    const catalog = client.cacheGet('catalog', now);
-    return catalog == null ? null : { ...(client.cacheGet('pricing', now) || {}), catalog };
+    const cached = client.catalog(now);
+    return cached ? { ...(shop.kept.get(RULES_KEY) || {}), catalog: cached.value } : null;
   },
 };
 

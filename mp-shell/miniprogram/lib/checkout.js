@@ -62,8 +62,9 @@ function hintText(h) {
 }
 
 /** The shopper's coupons (the rules the core prices with), cached for offline. */
-async function wallet() {
-  const snap = await session.withLogin(() => shop.snapshot('/v1/coupons', shop.plainEntry('wallet')));
+async function wallet(lines) {
+  const query = lines.map((l) => `${encodeURIComponent(l.sku_id)}:${l.quantity}`).join(',');
+  const snap = await session.withLogin(() => shop.snapshot(`/v1/coupons?lines=${query}`, shop.keptEntry('shop:wallet')));
   return snap.value.coupons.map((held) => held.coupon);
 }
 
@@ -105,8 +106,8 @@ function quoteView(quote, coupons, info) {
 async function price({ couponIds = null, usePoints = false } = {}) {
   const { core, client } = await shop.start();
   const body = await catalog.current();
-  const lines = cart.selectedLines(client.view().cart);
-  const coupons = await wallet();
+  const lines = cart.selectedLines(client.cartView().cart);
+  const coupons = await wallet(lines);
   const request = {
     ...catalog.pricingBase(body),
     lines,

@@ -5,7 +5,9 @@
 // An adapter is a plain object:
 //   name                      'wechat' | 'h5' | ...
 //   loadCore()                Promise of the wasm core module (call, quote, Client...)
-//   storage                   { get(key) -> string|null, set(key, text), remove(key), keys() -> [key] }
+//   openClient(core, clientId, nowMs)
+//                             the wasm cart Client on this host's storage
+//   storage                   { get(key) -> string|null, set(key, text), remove(key) }
 //                             (throws on quota, as wx.setStorageSync does)
 //   edgeUrl                   base URL of the edge API ('' = same origin)
 //   request({method, url, headers, body})

@@ -1,13 +1,16 @@
 // The shop every page shares: the wasm core, the shopper's persisted cart
-// Client (cart + pending mutations + snapshot cache, wasm-client) and the
-// snapshots the pages need before the network answers.
+// Client (cart + pending mutations + catalog/store cache, wasm-client) and
+// the snapshots the pages need before the network answers.
 //
 // Invariants:
 // - one core and one Client per app run (start() is idempotent); the Client
 //   lives as long as the app, so it is never freed here;
-// - snapshots (catalog, stores) are read from the Client's cache first and
-//   replaced only by what the edge answered; offline, an expired snapshot is
-//   still shown (it is the best there is), with `source: 'cache'`.
+// - snapshots are read from the cache first only when offline: the edge's
+//   answer replaces them whenever it comes; offline, even an expired
+//   snapshot is shown (it is the best there is), with `source: 'cache'`;
+// - small shell data (the storefront's rules, the coupon wallet, the chosen
+//   store, the session) sits in host storage under `shop:` keys, outside the
+//   Client's `cache:` / `cart:` prefixes and budget.
 const platform = require('./platform.js');
 const api = require('./api.js');
 
@@ -27,28 +30,22 @@ function start() {
 async function open() {
   const host = platform.get();
   const core = await host.loadCore();
-  const clientId = await host.randomId();
-  const client = core.Client.open(host.storage, clientId, host.now());
+  const client = host.openClient(core, await host.randomId(), host.now());
   return { core, client };
 }
 
-/** Cache times for a snapshot fetched at `now` (ms). */
-function freshFor(now) {
-  return { created_at: now, fresh_until: now + FRESH_MS, expires_at: now + FRESH_MS + STALE_MS, etag: null };
-}
-
 /**
- * The edge's current snapshot from GET `path`, written with
- * `save(client, value, meta)`; offline (NETWORK_ERROR) what
- * `load(client, now)` finds in the cache (null: nothing cached, the network
- * error stands). Resolves to {value, source: 'edge' | 'cache'}.
+ * The edge's current snapshot from GET `path`, kept with
+ * `save(client, value, now, FRESH_MS, STALE_MS)`; offline (NETWORK_ERROR)
+ * what `load(client, now)` finds (null: nothing kept, the network error
+ * stands). Resolves to {value, source: 'edge' | 'cache'}.
  */
 async function snapshot(path, { save, load }) {
   const { client } = await start();
   const now = platform.get().now();
   try {
     const value = await api.get(path);
-    save(client, value, freshFor(now));
+    save(client, value, now, FRESH_MS, STALE_MS);
     return { value, source: 'edge' };
   } catch (e) {
     if (e.code !== 'NETWORK_ERROR') throw e;
@@ -58,12 +55,23 @@ async function snapshot(path, { save, load }) {
   }
 }
 
-/** A snapshot kept as one plain cache entry under `key`. */
-function plainEntry(key) {
-  return {
-    save: (client, value, meta) => client.cachePut(key, value, meta),
-    load: (client, now) => client.cacheGet(key, now),
-  };
+/** A small JSON value in host storage under `key` (null when absent or unreadable). */
+const kept = {
+  get(key) {
+    try {
+      return JSON.parse(platform.get().storage.get(key) || 'null');
+    } catch {
+      return null;
+    }
+  },
+  set(key, value) {
+    platform.get().storage.set(key, JSON.stringify(value));
+  },
+};
+
+/** A snapshot kept as one small JSON value in host storage. */
+function keptEntry(key) {
+  return { save: (client, value) => kept.set(key, value), load: () => kept.get(key) };
 }
 
-module.exports = { start, snapshot, plainEntry };
+module.exports = { start, snapshot, kept, keptEntry };

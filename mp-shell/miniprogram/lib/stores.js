@@ -10,6 +10,13 @@ const shop = require('./shop.js');
 const { distance } = require('./format.js');
 
 const STORE_KEY = 'shop:store';
+const STORES = {
+  save: (client, snap, now, freshMs, staleMs) => client.putStores(snap, now, freshMs, staleMs, snap.version || undefined),
+  load: (client, now) => {
+    const cached = client.stores(now);
+    return cached && cached.value;
+  },
+};
 const REASONS = {
   CLOSED: '休息中 closed',
   TEMPORARILY_CLOSED: '暂停营业 closed today',
@@ -43,7 +50,7 @@ async function nearby({ mode = '', point: given = null } = {}) {
   const host = platform.get();
   const point = given || (await host.getLocation());
   const { core } = await shop.start();
-  const snap = await shop.snapshot('/v1/stores', shop.plainEntry('stores'));
+  const snap = await shop.snapshot('/v1/stores', STORES);
   const request = { snapshot: snap.value, point, k: 10, at: Math.floor(host.now() / 1000), explain: true };
   if (mode) request.mode = mode;
   const list = core.call('stores_nearest', request);

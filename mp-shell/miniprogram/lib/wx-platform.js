@@ -1,11 +1,12 @@
 // The platform adapter (platform.js) on WeChat: wx.* callbacks as promises.
-// - storage: wx.*StorageSync (1 MB per key, 10 MB in all; a refused write
-//   throws, and the cart Client turns that into QUOTA errors);
+// - storage: wx.*StorageSync through storage.js (1 MB per key, 10 MB in
+//   all; a write refused for size throws code QUOTA_EXCEEDED);
 // - loadCore: the wasm from the `core` subpackage (core.js);
 // - getLocation: wx.getLocation's fix, WGS-84 unless asked: tagged `wgs84`;
 // - randomId: wx.getRandomValues (phones have no crypto.getRandomValues).
 const { loadCore } = require('./core.js');
 const config = require('./config.js');
+const { fromMiniProgram } = require('./storage.js');
 
 function promise(api, options = {}) {
   return new Promise((resolve, reject) => api({ ...options, success: resolve, fail: (e) => reject(new Error((e && e.errMsg) || String(e))) }));
@@ -16,19 +17,13 @@ function hex(bytes) {
 }
 
 function wxPlatform(wx) {
+  const storage = fromMiniProgram(wx);
   return {
     name: 'wechat',
     loadCore,
+    openClient: (core, clientId, nowMs) => new core.Client(storage, clientId, nowMs),
     edgeUrl: config.edgeUrl,
-    storage: {
-      get: (key) => {
-        const v = wx.getStorageSync(key);
-        return typeof v === 'string' && v !== '' ? v : null;
-      },
-      set: (key, value) => wx.setStorageSync(key, value),
-      remove: (key) => wx.removeStorageSync(key),
-      keys: () => wx.getStorageInfoSync().keys,
-    },
+    storage,
     async request({ method, url, headers, body }) {
       const res = await promise(wx.request, { method, url, header: headers, data: body, dataType: 'json' });
       return { status: res.statusCode, data: res.data };
