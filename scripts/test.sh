@@ -66,6 +66,9 @@ stage mp-pages node tests/mp-harness/pages.cjs
 stage mp-client node tests/mp-harness/client.cjs
 stage edge-vectors node tests/edge/vectors.cjs
 stage edge-http node tests/edge/http.cjs
+stage edge-shop node tests/edge/shop.cjs
+stage edge-flash node tests/edge/flash.cjs
+stage edge-restart node tests/edge/restart.cjs
 
 printf '\n%d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" = 0 ]

@@ -1,20 +1,27 @@
 //! # commerce-edge: the core as a Cloudflare Worker — **API boundary** (HTTP)
 //!
-//! Thin by design (workers-rs template shape): `lib.rs` routes, each route
-//! module decodes, calls `commerce-core`, encodes. No business rule lives
-//! here: a quote from this worker is byte-identical to the wasm client's.
+//! The edge is the authority: it re-prices with `commerce-core`, holds
+//! stock, takes orders and payments. Thin by design (workers-rs template
+//! shape): `routes` decode, call core, encode; storage sits behind small
+//! modules - `kv` (snapshots), `db` (D1 records), `objects` (Durable
+//! Objects: carts, inventory and payment timers, rate limits); `flow` runs
+//! order events; `auth`, `crypto`, `protect` and `config` are the plumbing.
+//! Every route is documented in `docs/api.md`.
 //!
-//! Routes (see `docs/api.md`):
-//! - `GET  /v1/health` — liveness and version;
-//! - `POST /v1/quote` — price a cart (`quote` operation);
-//! - `POST /v1/ops/:op` — any core operation by name (`commerce_core::api`).
-//!
-//! Invariants: every error is `{"error":{"code","message"}}` with status 400
-//! (malformed body), 404 (unknown route or operation), 405 (wrong method),
-//! 413 (body over [`http::MAX_BODY_BYTES`]) or 422 (domain error); no panic
-//! on input.
+//! Invariants: no business rule lives here (prices, order states, stock
+//! counting and refunds are core's); every error is `{"error":{"code",
+//! "message"}}` with its status; no panic on input; no secret in any
+//! response or log line.
 
+mod auth;
+mod config;
+mod crypto;
+mod db;
+mod flow;
 mod http;
+mod kv;
+mod objects;
+mod protect;
 mod routes;
 
 use worker::{event, Context, Env, Request, Response, Result};

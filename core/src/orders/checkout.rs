@@ -308,8 +308,9 @@ pub struct WalletView {
 }
 
 /// Judge every held coupon on a cart: a coupon is usable unless pricing
-/// reports a reason it does not apply (a coupon left out of the best
-/// combination only because another one is better is still usable).
+/// reports a reason it does not apply; one left out of the best combination
+/// only because it does not combine with a better one is usable (alone),
+/// with that reason shown.
 pub fn wallet(request: &WalletRequest) -> Result<WalletView, OrderError> {
     let best = if request.lines.is_empty() {
         None
@@ -340,7 +341,7 @@ pub fn wallet(request: &WalletRequest) -> Result<WalletView, OrderError> {
             };
             WalletCoupon {
                 coupon: c.clone(),
-                usable: reason.is_none(),
+                usable: matches!(reason, None | Some(CouponReason::NotCombinableWith { .. })),
                 in_best: best.as_ref().is_some_and(|b| b.coupon_ids.contains(&c.id)),
                 reason,
             }

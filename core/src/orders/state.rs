@@ -14,7 +14,7 @@
 //! order. Example: a line of 3 units payable 1000 fen refunds 333, then 333,
 //! then 334; with shipping 600 the last refund also carries 600.
 //!
-//! Effects: cancellation and timeout give back the held stock, the redeemed
+//! Effects: payment sells the held stock; cancellation and timeout give back the held stock, the redeemed
 //! coupons and the points; a full refund gives back the points (not the
 //! coupons, not the stock: goods may have left the warehouse).
 //!
@@ -50,6 +50,12 @@ impl OrderStatus {
             OrderStatus::Cancelled => "cancelled",
             OrderStatus::Refunded => "refunded",
         }
+    }
+
+    /// Whether an order in this status gave its held stock back (cancelled)
+    /// rather than selling it.
+    pub fn stock_released(self) -> bool {
+        self == OrderStatus::Cancelled
     }
 }
 
@@ -166,6 +172,8 @@ impl Event {
 pub struct Effects {
     /// Give the order's held stock back.
     pub release_stock: bool,
+    /// The held stock is sold: stop the payment timer, keep the units out.
+    pub sell_stock: bool,
     /// Put these coupons back in the shopper's wallet.
     pub return_coupons: Vec<String>,
     /// Credit these points back.
@@ -226,6 +234,7 @@ pub fn transition(mut order: Order, event: &Event, now: i64) -> Result<Transitio
                     paid: *amount,
                 });
             }
+            effects.sell_stock = true;
             order.payment = Some(Payment {
                 transaction_id: transaction_id.clone(),
                 amount: *amount,

@@ -1,35 +1,61 @@
 //! The route table: path patterns (matched by `matchit`, the router inside
 //! the `worker` crate) to one handler per method. A known path with another
-//! method is 405; an unknown path is 404 — both as JSON errors.
+//! method is 405 with `Allow`; an unknown path is 404 — both as JSON errors.
+//! One module per route group; each handler decodes, calls core, encodes.
 
+mod admin;
+mod auth;
+mod cart;
+mod catalog;
 mod core_ops;
+mod coupons;
 mod health;
+mod orders;
+mod pay;
+mod stores;
 
 use crate::http::HttpError;
 use commerce_core::error::{ApiError, ErrorKind};
+use commerce_core::orders::Event;
 use worker::{Env, Method, Request, Response};
 
-/// Which handler a path leads to.
+/// Which handler group a path leads to.
 #[derive(Clone, Copy)]
 enum Route {
     Health,
     Quote,
     Operation,
+    Catalog,
+    StoresNearest,
+    Login,
+    Coupons,
+    CouponClaim,
+    CartSync,
+    Orders,
+    Order,
+    OrderCancel,
+    OrderRefund,
+    OrderPay,
+    PayNotify,
+    AdminCatalog,
+    AdminStores,
+    AdminSession,
+    AdminShip,
+    AdminComplete,
+    AdminStock,
 }
 
 impl Route {
-    /// The one method this route answers.
-    fn method(self) -> Method {
-        match self {
-            Route::Health => Method::Get,
-            Route::Quote | Route::Operation => Method::Post,
-        }
-    }
-
-    /// The method's name, for the `Allow` header of a 405.
+    /// The methods this route answers, for the `Allow` header of a 405.
     fn allow(self) -> &'static str {
-        match self.method() {
-            Method::Get => "GET",
+        match self {
+            Route::Health
+            | Route::Catalog
+            | Route::StoresNearest
+            | Route::Coupons
+            | Route::Order => "GET",
+            Route::Orders => "GET, POST",
+            Route::AdminCatalog | Route::AdminStores => "PUT",
             _ => "POST",
         }
     }
@@ -41,6 +67,24 @@ fn table() -> matchit::Router<Route> {
         ("/v1/health", Route::Health),
         ("/v1/quote", Route::Quote),
         ("/v1/ops/:op", Route::Operation),
+        ("/v1/catalog", Route::Catalog),
+        ("/v1/stores/nearest", Route::StoresNearest),
+        ("/v1/auth/login", Route::Login),
+        ("/v1/coupons", Route::Coupons),
+        ("/v1/coupons/claim", Route::CouponClaim),
+        ("/v1/cart/sync", Route::CartSync),
+        ("/v1/orders", Route::Orders),
+        ("/v1/orders/:id", Route::Order),
+        ("/v1/orders/:id/cancel", Route::OrderCancel),
+        ("/v1/orders/:id/refund", Route::OrderRefund),
+        ("/v1/orders/:id/pay", Route::OrderPay),
+        ("/v1/pay/notify", Route::PayNotify),
+        ("/v1/admin/catalog", Route::AdminCatalog),
+        ("/v1/admin/stores", Route::AdminStores),
+        ("/v1/admin/session", Route::AdminSession),
+        ("/v1/admin/orders/:id/ship", Route::AdminShip),
+        ("/v1/admin/orders/:id/complete", Route::AdminComplete),
+        ("/v1/admin/stock", Route::AdminStock),
     ] {
         // The patterns are literals above; inserting them cannot conflict.
         let _ = router.insert(pattern, route);
@@ -57,17 +101,45 @@ pub async fn dispatch(mut req: Request, env: Env) -> Result<Response, HttpError>
         );
     };
     let route = *matched.value;
-    if req.method() != route.method() {
-        return Err(HttpError::MethodNotAllowed {
-            allowed: route.allow(),
-        });
+    let id = matched.params.get("id").unwrap_or_default().to_owned();
+    let op = matched.params.get("op").unwrap_or_default().to_owned();
+    if matches!(
+        route,
+        Route::AdminCatalog
+            | Route::AdminStores
+            | Route::AdminSession
+            | Route::AdminShip
+            | Route::AdminComplete
+            | Route::AdminStock
+    ) {
+        admin::guard(&req, &env)?;
     }
-    match route {
-        Route::Health => health::get(&env),
-        Route::Quote => core_ops::post(&mut req, "quote").await,
-        Route::Operation => {
-            let op = matched.params.get("op").unwrap_or_default().to_owned();
-            core_ops::post(&mut req, &op).await
-        }
+    let env = &env;
+    match (route, req.method()) {
+        (Route::Health, Method::Get) => health::get(env),
+        (Route::Quote, Method::Post) => core_ops::quote(&mut req, env).await,
+        (Route::Operation, Method::Post) => core_ops::post(&mut req, &op).await,
+        (Route::Catalog, Method::Get) => catalog::get(&req, env).await,
+        (Route::StoresNearest, Method::Get) => stores::nearest(&req, env).await,
+        (Route::Login, Method::Post) => auth::login(&mut req, env).await,
+        (Route::Coupons, Method::Get) => coupons::list(&req, env).await,
+        (Route::CouponClaim, Method::Post) => coupons::claim(&mut req, env).await,
+        (Route::CartSync, Method::Post) => cart::sync(&mut req, env).await,
+        (Route::Orders, Method::Post) => orders::create(&mut req, env).await,
+        (Route::Orders, Method::Get) => orders::list(&req, env).await,
+        (Route::Order, Method::Get) => orders::get(&req, env, &id).await,
+        (Route::OrderCancel, Method::Post) => orders::cancel(&req, env, &id).await,
+        (Route::OrderRefund, Method::Post) => orders::refund(&mut req, env, &id).await,
+        (Route::OrderPay, Method::Post) => pay::prepay(&req, env, &id).await,
+        (Route::PayNotify, Method::Post) => pay::notify(&mut req, env).await,
+        (Route::AdminCatalog, Method::Put) => admin::put_catalog(&mut req, env).await,
+        (Route::AdminStores, Method::Put) => admin::put_stores(&mut req, env).await,
+        (Route::AdminSession, Method::Post) => admin::session(&mut req, env).await,
+        (Route::AdminShip, Method::Post) => admin::order_event(env, &id, Event::Ship).await,
+        (Route::AdminComplete, Method::Post) => admin::order_event(env, &id, Event::Complete).await,
+        (Route::AdminStock, Method::Post) => admin::stock(&mut req, env).await,
+        _ => Err(HttpError::MethodNotAllowed {
+            allowed: route.allow(),
+        }),
     }
 }

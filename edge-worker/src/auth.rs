@@ -1,0 +1,108 @@
+//! Session tokens: the project's own, HMAC-SHA256 signed and expiring.
+//!
+//! Format: `v1.<base64url(payload JSON)>.<base64url(HMAC-SHA256(SESSION_SECRET, "v1." + payload part))>`,
+//! payload `{"sub": user_id, "iat": unix s, "exp": unix s}`. The token names
+//! the user and nothing else: WeChat's `openid` and `session_key` stay in D1.
+//!
+//! Invariants: every user route calls [`require_user`]; a missing, malformed
+//! or tampered token is 401 `UNAUTHORIZED`, an expired one 401
+//! `TOKEN_EXPIRED`; the signature is checked (constant-time, WebCrypto)
+//! before the payload is parsed.
+
+use crate::config::Config;
+use crate::crypto;
+use crate::http::{now_s, HttpError};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use worker::{Env, Request};
+
+/// Default lifetime of a session token: 7 days (`SESSION_TTL_S`).
+const DEFAULT_TTL_S: i64 = 7 * 24 * 3600;
+
+#[derive(Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    iat: i64,
+    exp: i64,
+}
+
+/// An issued token.
+#[derive(Serialize)]
+pub struct Session {
+    pub token: String,
+    pub user_id: String,
+    pub expires_at: i64,
+}
+
+fn secret(env: &Env) -> Result<Vec<u8>, HttpError> {
+    Ok(Config(env).required("SESSION_SECRET")?.into_bytes())
+}
+
+/// Issue a token for `user_id`.
+pub async fn issue(env: &Env, user_id: &str) -> Result<Session, HttpError> {
+    let now = now_s();
+    let expires_at = now.saturating_add(Config(env).number("SESSION_TTL_S", DEFAULT_TTL_S));
+    let claims = Claims {
+        sub: user_id.to_owned(),
+        iat: now,
+        exp: expires_at,
+    };
+    let payload = serde_json::to_vec(&claims).map_err(|e| HttpError::Runtime(e.to_string()))?;
+    let signed = format!("v1.{}", B64URL.encode(payload));
+    let mac = crypto::hmac_sha256(&secret(env)?, signed.as_bytes()).await?;
+    Ok(Session {
+        token: format!("{signed}.{}", B64URL.encode(mac)),
+        user_id: user_id.to_owned(),
+        expires_at,
+    })
+}
+
+fn bad(message: &str) -> HttpError {
+    HttpError::unauthorized("UNAUTHORIZED", message)
+}
+
+/// The user id of a valid token.
+pub async fn verify(env: &Env, token: &str) -> Result<String, HttpError> {
+    let (signed, mac) = token
+        .rsplit_once('.')
+        .ok_or_else(|| bad("malformed session token"))?;
+    let payload = signed
+        .strip_prefix("v1.")
+        .ok_or_else(|| bad("malformed session token"))?;
+    let mac = B64URL
+        .decode(mac)
+        .map_err(|_| bad("malformed session token"))?;
+    if !crypto::hmac_sha256_verify(&secret(env)?, signed.as_bytes(), &mac).await? {
+        return Err(bad("session token signature is not valid"));
+    }
+    let claims: Claims = B64URL
+        .decode(payload)
+        .ok()
+        .and_then(|p| serde_json::from_slice(&p).ok())
+        .ok_or_else(|| bad("malformed session token"))?;
+    if claims.exp <= now_s() {
+        return Err(HttpError::unauthorized(
+            "TOKEN_EXPIRED",
+            "session token expired; log in again",
+        ));
+    }
+    Ok(claims.sub)
+}
+
+/// The bearer token of the request, if it has an `Authorization` header.
+pub fn bearer(req: &Request) -> Result<Option<String>, HttpError> {
+    match req.headers().get("authorization")? {
+        None => Ok(None),
+        Some(value) => value
+            .strip_prefix("Bearer ")
+            .map(|t| Some(t.trim().to_owned()))
+            .ok_or_else(|| bad("Authorization must be `Bearer <token>`")),
+    }
+}
+
+/// The logged-in user of a request, or 401.
+pub async fn require_user(req: &Request, env: &Env) -> Result<String, HttpError> {
+    let token = bearer(req)?.ok_or_else(|| bad("log in first: no session token"))?;
+    verify(env, &token).await
+}

@@ -1,0 +1,94 @@
+//! `POST /v1/auth/login {code}`: exchange a `wx.login` code for the
+//! project's session token.
+//!
+//! Flow: rate limit per IP -> code-to-session (`WECHAT_CODE2SESSION_URL`,
+//! WeChat's `jscode2session` by default; a fake on loopback in tests) ->
+//! create or find the user by `openid` (D1; `session_key` stored, never
+//! returned) -> issue a signed token. The user id is derived from the
+//! openid, so the openid itself never leaves the server either.
+
+use crate::config::Config;
+use crate::http::{body_json, client_ip, json, now_s, HttpError};
+use crate::{auth, crypto, db, protect};
+use serde::Deserialize;
+use worker::{Env, Fetch, Request, Response, Url};
+
+const CODE2SESSION: &str = "https://api.weixin.qq.com/sns/jscode2session";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoginBody {
+    code: String,
+}
+
+#[derive(Deserialize)]
+struct CodeSession {
+    #[serde(default)]
+    openid: Option<String>,
+    #[serde(default)]
+    session_key: Option<String>,
+    #[serde(default)]
+    errcode: i64,
+}
+
+/// The stable user id of an openid.
+pub async fn user_id(openid: &str) -> Result<String, HttpError> {
+    let digest = crypto::sha256(format!("user:{openid}").as_bytes()).await?;
+    Ok(format!(
+        "u_{}",
+        crypto::hex(digest.get(..10).unwrap_or(&digest))
+    ))
+}
+
+pub async fn login(req: &mut Request, env: &Env) -> Result<Response, HttpError> {
+    protect::take(env, &protect::LOGIN_IP, &client_ip(req)).await?;
+    let body: LoginBody = body_json(req).await?;
+    if body.code.is_empty() || body.code.len() > 128 {
+        return Err(HttpError::bad_request(
+            "MALFORMED_REQUEST",
+            "code: must be 1 to 128 characters (the code from wx.login)",
+        ));
+    }
+    let config = Config(env);
+    let mut url = Url::parse(
+        &config
+            .get("WECHAT_CODE2SESSION_URL")
+            .unwrap_or_else(|| CODE2SESSION.into()),
+    )
+    .map_err(|_| {
+        HttpError::status(
+            503,
+            "NOT_CONFIGURED",
+            "WECHAT_CODE2SESSION_URL is not a URL",
+        )
+    })?;
+    url.query_pairs_mut()
+        .append_pair("appid", &config.required("WECHAT_APPID")?)
+        .append_pair("secret", &config.required("WECHAT_SECRET")?)
+        .append_pair("js_code", &body.code)
+        .append_pair("grant_type", "authorization_code");
+    let upstream = |_| {
+        HttpError::status(
+            502,
+            "UPSTREAM_UNAVAILABLE",
+            "WeChat login service did not answer",
+        )
+    };
+    let mut response = Fetch::Url(url).send().await.map_err(upstream)?;
+    let session: CodeSession = response.json().await.map_err(upstream)?;
+    let (Some(openid), Some(session_key), 0) =
+        (session.openid, session.session_key, session.errcode)
+    else {
+        return Err(HttpError::unauthorized(
+            "LOGIN_FAILED",
+            format!(
+                "WeChat refused the login code (errcode {}); call wx.login again",
+                session.errcode
+            ),
+        ));
+    };
+    let user_id = user_id(&openid).await?;
+    let db = db::open(env).await?;
+    db::upsert_user(&db, &user_id, &openid, &session_key, now_s()).await?;
+    json(200, &auth::issue(env, &user_id).await?)
+}

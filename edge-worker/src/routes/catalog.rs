@@ -1,0 +1,22 @@
+//! `GET /v1/catalog`: the published storefront (catalog and pricing rules)
+//! from KV, with `ETag`; a matching `If-None-Match` is 304 with no body.
+
+use crate::http::{json_text, HttpError};
+use crate::kv;
+use worker::{Env, Request, Response};
+
+pub async fn get(req: &Request, env: &Env) -> Result<Response, HttpError> {
+    let snapshot = kv::snapshot(env, kv::STOREFRONT).await?;
+    let fresh = req
+        .headers()
+        .get("if-none-match")?
+        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == snapshot.etag));
+    let response = if fresh {
+        Response::empty()?.with_status(304)
+    } else {
+        json_text(200, snapshot.text)?
+    };
+    response.headers().set("etag", &snapshot.etag)?;
+    response.headers().set("cache-control", "no-cache")?;
+    Ok(response)
+}

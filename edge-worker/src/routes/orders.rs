@@ -1,0 +1,235 @@
+//! Orders: `POST /v1/orders` (checkout, `Idempotency-Key`), `GET /v1/orders`,
+//! `GET /v1/orders/:id`, `POST /v1/orders/:id/cancel`,
+//! `POST /v1/orders/:id/refund`.
+//!
+//! Checkout flow: rate limits -> idempotency key (same key and body: the
+//! original order; same key, other body: 422) -> core's [`checkout`]
+//! (re-price, 409 `PRICE_CHANGED` with the quote) -> hold stock in
+//! `INVENTORY` (409 `OUT_OF_STOCK` / `PURCHASE_LIMIT`) -> one D1 batch
+//! (order, lines, key, coupon redemptions, points). The order id is derived
+//! from the user and the key, so a retry after a crash at any step lands on
+//! the same hold and the same order; a hold whose order never got written is
+//! released by its payment timer.
+
+use crate::auth::require_user;
+use crate::config::Config;
+use crate::flow::{self, apply_event, load, settle_stock};
+use crate::http::{body_json, body_text, client_ip, decode, json, now_s, HttpError};
+use crate::objects::{self, inventory::OrderRef};
+use crate::{crypto, db, kv, protect};
+use commerce_core::error::ApiError;
+use commerce_core::orders::{
+    checkout, CheckoutBody, CheckoutRequest, Event, Order, OrderError, RefundLine,
+};
+use commerce_core::pricing::Customer;
+use serde::{Deserialize, Serialize};
+use worker::{Env, Request, Response};
+
+/// Default payment deadline: 15 minutes (`PAYMENT_TIMEOUT_S`).
+const PAYMENT_TIMEOUT_S: i64 = 15 * 60;
+
+fn replayed(order: &Order) -> Result<Response, HttpError> {
+    let response = json(201, order)?;
+    response.headers().set("idempotent-replayed", "true")?;
+    Ok(response)
+}
+
+async fn original(
+    db: &worker::D1Database,
+    order_id: &str,
+    user_id: &str,
+) -> Result<Response, HttpError> {
+    replayed(&load(db, order_id, Some(user_id)).await?)
+}
+
+pub async fn create(req: &mut Request, env: &Env) -> Result<Response, HttpError> {
+    let user_id = require_user(req, env).await?;
+    protect::take(env, &protect::CHECKOUT_IP, &client_ip(req)).await?;
+    protect::take(env, &protect::CHECKOUT_USER, &user_id).await?;
+    let key = req
+        .headers()
+        .get("idempotency-key")?
+        .filter(|k| (1..=128).contains(&k.len()))
+        .ok_or_else(|| {
+            HttpError::bad_request(
+                "MISSING_IDEMPOTENCY_KEY",
+                "send an Idempotency-Key header (1 to 128 characters), the same on every retry",
+            )
+        })?;
+    let text = body_text(req).await?;
+    let request_hash = crypto::hex(&crypto::sha256(text.as_bytes()).await?);
+    let db = db::open(env).await?;
+    if let Some(seen) = db::idempotency(&db, &user_id, &key).await? {
+        return if seen.request_hash == request_hash {
+            original(&db, &seen.order_id, &user_id).await
+        } else {
+            Err(HttpError::status(
+                422,
+                "IDEMPOTENCY_KEY_REUSED",
+                "this Idempotency-Key was used with another body; use a new key for a new order",
+            ))
+        };
+    }
+    let body: CheckoutBody = decode(&text)?;
+    let storefront = kv::storefront(env).await?;
+    let order_id = format!(
+        "o{}",
+        crypto::hex(
+            crypto::sha256(format!("{user_id}\n{key}").as_bytes())
+                .await?
+                .get(..12)
+                .unwrap_or_default()
+        )
+    );
+    let held = db::wallet(&db, &user_id).await?;
+    let request = CheckoutRequest {
+        wallet: held
+            .iter()
+            .filter_map(|id| storefront.coupons.iter().find(|c| &c.id == id).cloned())
+            .collect(),
+        customer: Customer {
+            points_balance: db::points(&db, &user_id).await?,
+            ..Customer::default()
+        },
+        storefront,
+        order_id: order_id.clone(),
+        user_id: user_id.clone(),
+        now: now_s(),
+        payment_timeout_s: Config(env).number("PAYMENT_TIMEOUT_S", PAYMENT_TIMEOUT_S),
+        body,
+    };
+    let decision = checkout(&request).map_err(|e| match e {
+        OrderError::PriceChanged { ref quote, .. } => {
+            HttpError::PriceChanged(ApiError::from(e.clone()), quote.clone())
+        }
+        e => HttpError::Api(e.into()),
+    })?;
+    let (status, text) = objects::call(
+        env,
+        "INVENTORY",
+        "global",
+        "/reserve",
+        &decision.reservation,
+    )
+    .await?;
+    if status != 200 {
+        let error: commerce_core::error::ErrorBody = decode(&text)?;
+        return Err(HttpError::status(
+            status,
+            &error.error.code,
+            error.error.message,
+        ));
+    }
+    let op_id = flow::random_id(16)?;
+    let release = |code: &'static str, message: &'static str| async move {
+        objects::call(
+            env,
+            "INVENTORY",
+            "global",
+            "/release",
+            &OrderRef {
+                order_id: order_id.clone(),
+            },
+        )
+        .await?;
+        Err::<Response, HttpError>(HttpError::status(409, code, message))
+    };
+    match db::create_order(&db, &decision, &key, &request_hash, &op_id).await? {
+        db::Checkout::Stored => json(201, &decision.order),
+        db::Checkout::Exists => original(&db, &decision.order.id, &user_id).await,
+        db::Checkout::CouponAlreadyUsed => {
+            release(
+                "COUPON_ALREADY_USED",
+                "a chosen coupon was just used by another order",
+            )
+            .await
+        }
+        db::Checkout::NotEnoughPoints => {
+            release(
+                "NOT_ENOUGH_POINTS",
+                "the points balance changed; quote again",
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    #[serde(default)]
+    limit: Option<i64>,
+    #[serde(default)]
+    before: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct OrderPage {
+    orders: Vec<Order>,
+    /// Pass as `before` for the next page; absent on the last one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_before: Option<i64>,
+}
+
+pub async fn list(req: &Request, env: &Env) -> Result<Response, HttpError> {
+    let user_id = require_user(req, env).await?;
+    let query: ListQuery = req
+        .query()
+        .map_err(|e| HttpError::bad_request("MALFORMED_REQUEST", format!("query: {e}")))?;
+    let limit = query.limit.unwrap_or(20).clamp(1, 100);
+    let db = db::open(env).await?;
+    let orders = db::orders_of(&db, &user_id, limit, query.before.unwrap_or(i64::MAX)).await?;
+    let next_before = (orders.len() as i64 == limit)
+        .then(|| orders.last().map(|o| o.created_at))
+        .flatten();
+    json(
+        200,
+        &OrderPage {
+            orders,
+            next_before,
+        },
+    )
+}
+
+pub async fn get(req: &Request, env: &Env, order_id: &str) -> Result<Response, HttpError> {
+    let user_id = require_user(req, env).await?;
+    let db = db::open(env).await?;
+    json(200, &load(&db, order_id, Some(&user_id)).await?)
+}
+
+pub async fn cancel(req: &Request, env: &Env, order_id: &str) -> Result<Response, HttpError> {
+    let user_id = require_user(req, env).await?;
+    let transition = apply_event(env, order_id, &Event::Cancel, Some(&user_id)).await?;
+    settle_stock(env, &transition).await?;
+    json(200, &transition.order)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RefundBody {
+    /// Makes retries safe; one is made up when absent.
+    #[serde(default)]
+    refund_id: Option<String>,
+    /// Units per line; absent: everything still refundable.
+    #[serde(default)]
+    lines: Option<Vec<RefundLine>>,
+}
+
+pub async fn refund(req: &mut Request, env: &Env, order_id: &str) -> Result<Response, HttpError> {
+    let user_id = require_user(req, env).await?;
+    let body: RefundBody = body_json(req).await?;
+    let refund_id = match body.refund_id {
+        Some(id) => id,
+        None => format!("r{}", flow::random_id(8)?),
+    };
+    let event = Event::Refund {
+        refund_id,
+        lines: body.lines,
+    };
+    let transition = apply_event(env, order_id, &event, Some(&user_id)).await?;
+    settle_stock(env, &transition).await?;
+    json(
+        200,
+        &serde_json::json!({"order": transition.order, "refund": transition.effects.refund}),
+    )
+}

@@ -1,0 +1,247 @@
+//! WeChat Pay (API v3): `POST /v1/orders/:id/pay` (prepay, answers the
+//! parameters of `wx.requestPayment`) and `POST /v1/pay/notify` (the
+//! payment notification).
+//!
+//! Notify rule: the `Wechatpay-Signature` must be the platform key's
+//! RSA-SHA256 signature of `"{timestamp}\n{nonce}\n{body}\n"` (and
+//! `Wechatpay-Serial` the configured platform serial, when one is set); the
+//! timestamp must be within `WECHATPAY_MAX_SKEW_S` (300) seconds of now; the
+//! `resource` is decrypted with AES-256-GCM under the APIv3 key. Then core
+//! decides: the order's payable must equal `amount.total`, a repeated
+//! transaction is acknowledged and changes nothing. Rejections are logged
+//! (code and order id, never a key) and answered non-2xx so WeChat retries.
+//!
+//! Invariants: nothing is read from the body before its signature is
+//! checked; keys come from secrets and never appear in a response or log.
+
+use crate::auth::require_user;
+use crate::config::Config;
+use crate::crypto;
+use crate::db;
+use crate::flow::{self, apply_event, load, settle_stock};
+use crate::http::{body_text, decode, json, now_s, HttpError};
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use commerce_core::money::Money;
+use commerce_core::orders::{transition_status, Event};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
+use worker::{Env, Fetch, Headers, Method, Request, RequestInit, Response};
+
+#[derive(Deserialize)]
+struct Notification {
+    resource: Resource,
+}
+
+#[derive(Deserialize)]
+struct Resource {
+    ciphertext: String,
+    #[serde(default)]
+    associated_data: String,
+    nonce: String,
+}
+
+#[derive(Deserialize)]
+struct Transaction {
+    out_trade_no: String,
+    transaction_id: String,
+    trade_state: String,
+    amount: Amount,
+}
+
+#[derive(Deserialize)]
+struct Amount {
+    total: Money,
+}
+
+fn rejected(status: u16, code: &str, message: impl Into<String>) -> HttpError {
+    let error = HttpError::status(status, code, message);
+    worker::console_warn!("pay notify rejected: {}", flow::describe(&error));
+    error
+}
+
+fn header(req: &Request, name: &str) -> Result<String, HttpError> {
+    req.headers()
+        .get(name)?
+        .ok_or_else(|| rejected(401, "SIGNATURE_INVALID", format!("missing header {name}")))
+}
+
+pub async fn notify(req: &mut Request, env: &Env) -> Result<Response, HttpError> {
+    let config = Config(env);
+    let timestamp = header(req, "wechatpay-timestamp")?;
+    let nonce = header(req, "wechatpay-nonce")?;
+    let signature = header(req, "wechatpay-signature")?;
+    let serial = header(req, "wechatpay-serial")?;
+    let body = body_text(req).await?;
+    if config
+        .get("WECHATPAY_PLATFORM_SERIAL")
+        .is_some_and(|s| s != serial)
+    {
+        return Err(rejected(
+            401,
+            "SIGNATURE_INVALID",
+            "unknown platform certificate serial",
+        ));
+    }
+    let public_key = crypto::pem_der(&config.required("WECHATPAY_PLATFORM_PUBLIC_KEY")?)?;
+    let signature = B64
+        .decode(signature.trim())
+        .map_err(|_| rejected(401, "SIGNATURE_INVALID", "signature is not base64"))?;
+    let message = format!("{timestamp}\n{nonce}\n{body}\n");
+    if !crypto::rsa_sha256_verify(&public_key, message.as_bytes(), &signature).await? {
+        return Err(rejected(
+            401,
+            "SIGNATURE_INVALID",
+            "signature does not verify",
+        ));
+    }
+    let sent: i64 = timestamp
+        .trim()
+        .parse()
+        .map_err(|_| rejected(400, "STALE_NOTIFICATION", "timestamp is not a number"))?;
+    let skew = config.number("WECHATPAY_MAX_SKEW_S", 300);
+    if (now_s() - sent).abs() > skew {
+        return Err(rejected(
+            400,
+            "STALE_NOTIFICATION",
+            format!("timestamp {sent} is more than {skew} s from now"),
+        ));
+    }
+    let notification: Notification = decode(&body)?;
+    let key = config.required("WECHATPAY_APIV3_KEY")?;
+    let resource = &notification.resource;
+    let ciphertext = B64
+        .decode(&resource.ciphertext)
+        .map_err(|_| rejected(400, "DECRYPT_FAILED", "ciphertext is not base64"))?;
+    let plain = crypto::aes_gcm_decrypt(
+        key.as_bytes(),
+        resource.nonce.as_bytes(),
+        resource.associated_data.as_bytes(),
+        &ciphertext,
+    )
+    .await
+    .map_err(|_| {
+        rejected(
+            400,
+            "DECRYPT_FAILED",
+            "resource does not decrypt under the APIv3 key",
+        )
+    })?;
+    let transaction: Transaction = serde_json::from_slice(&plain)
+        .map_err(|e| rejected(400, "MALFORMED_REQUEST", format!("resource: {e}")))?;
+    if transaction.trade_state == "SUCCESS" {
+        let event = Event::Pay {
+            transaction_id: transaction.transaction_id,
+            amount: transaction.amount.total,
+        };
+        let transition = apply_event(env, &transaction.out_trade_no, &event, None)
+            .await
+            .inspect_err(|e| {
+                worker::console_warn!(
+                    "pay notify rejected: order {}: {}",
+                    transaction.out_trade_no,
+                    flow::describe(e)
+                )
+            })?;
+        settle_stock(env, &transition).await?;
+    }
+    json(
+        200,
+        &serde_json::json!({"code": "SUCCESS", "message": "OK"}),
+    )
+}
+
+/// What `wx.requestPayment` takes.
+#[derive(Serialize)]
+struct PaymentParams {
+    #[serde(rename = "timeStamp")]
+    time_stamp: String,
+    #[serde(rename = "nonceStr")]
+    nonce_str: String,
+    package: String,
+    #[serde(rename = "signType")]
+    sign_type: &'static str,
+    #[serde(rename = "paySign")]
+    pay_sign: String,
+}
+
+#[derive(Deserialize)]
+struct Prepay {
+    prepay_id: String,
+}
+
+/// `POST /v1/orders/:id/pay`: create the payment with the provider and sign
+/// the parameters for `wx.requestPayment`.
+pub async fn prepay(req: &Request, env: &Env, order_id: &str) -> Result<Response, HttpError> {
+    let user_id = require_user(req, env).await?;
+    let db = db::open(env).await?;
+    let order = load(&db, order_id, Some(&user_id)).await?;
+    let probe = Event::Pay {
+        transaction_id: String::new(),
+        amount: order.payable,
+    };
+    transition_status(order.status, &probe).map_err(commerce_core::error::ApiError::from)?;
+    let config = Config(env);
+    let appid = config.required("WECHAT_APPID")?;
+    let mchid = config.required("WECHATPAY_MCHID")?;
+    let private_key = crypto::pem_der(&config.required("WECHATPAY_MERCHANT_PRIVATE_KEY")?)?;
+    let url = config.required("WECHATPAY_PREPAY_URL")?;
+    let openid = db::openid(&db, &user_id).await?;
+    let body = serde_json::json!({
+        "appid": appid, "mchid": mchid, "description": format!("order {}", order.id),
+        "out_trade_no": order.id,
+        "time_expire": js_sys::Date::new(&JsValue::from_f64((order.pay_by * 1000) as f64)).to_iso_string().as_string(),
+        "notify_url": config.get("WECHATPAY_NOTIFY_URL").unwrap_or_default(),
+        "amount": {"total": order.payable, "currency": "CNY"},
+        "payer": {"openid": openid},
+    })
+    .to_string();
+    let timestamp = now_s().to_string();
+    let nonce = flow::random_id(16)?;
+    let path = worker::Url::parse(&url)
+        .map(|u| u.path().to_owned())
+        .unwrap_or_default();
+    let to_sign = format!("POST\n{path}\n{timestamp}\n{nonce}\n{body}\n");
+    let signature = B64.encode(crypto::rsa_sha256_sign(&private_key, to_sign.as_bytes()).await?);
+    let headers = Headers::new();
+    headers.set("content-type", "application/json")?;
+    headers.set("accept", "application/json")?;
+    headers.set(
+        "authorization",
+        &format!(
+            "WECHATPAY2-SHA256-RSA2048 mchid=\"{mchid}\",nonce_str=\"{nonce}\",signature=\"{signature}\",timestamp=\"{timestamp}\",serial_no=\"{}\"",
+            config.get("WECHATPAY_MERCHANT_SERIAL").unwrap_or_default()
+        ),
+    )?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(JsValue::from_str(&body)));
+    let upstream = |_| {
+        HttpError::status(
+            502,
+            "UPSTREAM_UNAVAILABLE",
+            "the payment provider did not answer",
+        )
+    };
+    let mut response = Fetch::Request(Request::new_with_init(&url, &init)?)
+        .send()
+        .await
+        .map_err(upstream)?;
+    let prepay: Prepay = response.json().await.map_err(upstream)?;
+    let package = format!("prepay_id={}", prepay.prepay_id);
+    let nonce_str = flow::random_id(16)?;
+    let time_stamp = now_s().to_string();
+    let pay_message = format!("{appid}\n{time_stamp}\n{nonce_str}\n{package}\n");
+    let pay_sign = B64.encode(crypto::rsa_sha256_sign(&private_key, pay_message.as_bytes()).await?);
+    json(
+        200,
+        &PaymentParams {
+            time_stamp,
+            nonce_str,
+            package,
+            sign_type: "RSA",
+            pay_sign,
+        },
+    )
+}
