@@ -128,6 +128,8 @@ function checkoutHtml(p) {
     <div class="section">优惠券 Coupons <button data-action="best">${ui.couponIds ? '恢复最优 use the best' : '已为您选择最优优惠 best picked for you'}</button></div>
     <div class="card">${p.coupons.map((c) => h`<div class="row coupon" data-action="coupon" data-id="${c.id}" data-applied="${c.applied}">
       <span>${check(c.applied)} ${c.title}</span><span class="muted">${c.note}</span></div>`)}</div>
+    ${p.claimable.length ? h`<div class="card">${p.claimable.map((c) => h`<div class="row"><span>${c.title}</span>
+      <button data-action="claim" data-id="${c.id}">领取 claim</button></div>`)}</div>` : ''}
     <div class="card row" data-action="points"><span>${check(ui.usePoints)} 积分抵扣 use points</span>
       <span class="muted">${p.points.used} 分 −${p.points.deduction} (可用 ${p.points.allowed})</span></div>
     <div class="card">${p.breakdown.map((b) => h`<div class="row"><span>${b.label}</span><span>${b.amount}</span></div>`)}
@@ -139,7 +141,7 @@ function checkoutHtml(p) {
 function orderHtml(o) {
   return h`<div class="card"><div class="row"><span class="strong" data-testid="order-id">${o.id}</span><span data-testid="order-status">${o.statusText}</span></div>
     <div class="muted">${o.createdAt}</div>
-    ${o.lines.map((l) => h`<div class="row"><span>${l.sku_id} × ${l.quantity}</span><span>${l.payable}</span></div>`)}
+    ${o.lines.map((l) => h`<div class="row"><span>${l.name} × ${l.quantity}</span><span>${l.payable}</span></div>`)}
     <div class="row strong"><span>应付 payable</span><span class="price">${o.payable}</span></div></div>
     ${o.cancellable ? h`<button data-action="cancel" data-id="${o.id}">取消订单 Cancel order</button>` : ''}
     <div><a href="#/orders">全部订单 all orders</a></div>`;
@@ -184,6 +186,10 @@ const actions = {
   coupon: (d) => {
     const ids = ui.priced.appliedIds;
     ui.couponIds = d.applied === 'true' ? ids.filter((c) => c !== d.id) : [...ids, d.id];
+    return rerender();
+  },
+  claim: async (d) => {
+    await checkout.claim(d.id);
     return rerender();
   },
   best: () => { ui.couponIds = null; return rerender(); },

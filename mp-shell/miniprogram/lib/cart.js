@@ -40,20 +40,13 @@ function selectedLines(cart) {
   return cart.lines.filter((l) => l.selected !== false).map((l) => ({ sku_id: l.sku_id, quantity: l.quantity }));
 }
 
-function skuInfo(body) {
-  const info = {};
-  for (const p of body.catalog.products) {
-    for (const s of p.skus) info[s.id] = { name: p.name, specText: Object.values(s.spec || {}).join(' / ') };
-  }
-  return info;
-}
-
-function row(info, warnings, line, priced) {
+function row(labels, warnings, line, priced) {
+  const label = labels[line.sku_id] || { name: line.sku_id, specText: '' };
   return {
     ...keyOf(line),
     key: `${line.sku_id}|${line.activity_id || ''}`,
-    name: (info[line.sku_id] || {}).name || line.sku_id,
-    specText: (info[line.sku_id] || {}).specText || '',
+    name: label.name,
+    specText: label.specText,
     quantity: line.quantity,
     selected: line.selected !== false,
     unitPrice: priced ? yuan(priced.unit_price) : '',
@@ -80,12 +73,12 @@ async function view(lastWarnings) {
   const warnings = lastWarnings || cartView.warnings;
   const lines = selectedLines(cartView.cart);
   const quote = lines.length ? core.call('quote', { ...catalog.pricingBase(body), lines }) : null;
-  const info = skuInfo(body);
+  const labels = catalog.skuLabels(body);
   const priced = quote ? quote.lines : [];
   let next = 0;
   return {
-    lines: cartView.cart.lines.map((l) => row(info, warnings, l, l.selected !== false ? priced[next++] : null)),
-    invalid: (cartView.cart.invalid_lines || []).map((l) => row(info, warnings, l, null)),
+    lines: cartView.cart.lines.map((l) => row(labels, warnings, l, l.selected !== false ? priced[next++] : null)),
+    invalid: (cartView.cart.invalid_lines || []).map((l) => row(labels, warnings, l, null)),
     quantity: cartView.totals.quantity,
     subtotal: yuan(quote ? quote.subtotal : 0),
     discounts: quote ? quote.discounts.map(discount) : [],

@@ -72,6 +72,15 @@ function unitOffer(core, body, sku) {
   };
 }
 
+/** Every SKU's product name and spec text: {sku_id: {name, specText}}. */
+function skuLabels(body) {
+  const labels = {};
+  for (const p of body.catalog.products) {
+    for (const s of p.skus) labels[s.id] = { name: p.name, specText: Object.values(s.spec || {}).join(' / ') };
+  }
+  return labels;
+}
+
 /** Spec names and their values across a product's SKUs, in first-seen order. */
 function specOptions(product) {
   const names = [];
@@ -120,4 +129,4 @@ async function view() {
   return { source, categories };
 }
 
-module.exports = { load, current, pricingBase, view, skuFor, specOptions };
+module.exports = { load, current, pricingBase, skuLabels, view, skuFor, specOptions };

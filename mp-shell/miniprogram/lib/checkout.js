@@ -69,14 +69,14 @@ async function wallet(lines) {
 }
 
 /** A quote as the page shows it. */
-function quoteView(quote, coupons, info) {
+function quoteView(quote, coupons, labels) {
   const applied = {};
   for (const a of quote.coupons.applied) applied[a.coupon_id] = a.saving;
   const why = {};
   for (const n of quote.coupons.not_applicable) why[n.coupon_id] = reasonText(n.reason);
   return {
     lines: quote.lines.map((l) => ({
-      sku_id: l.sku_id, name: (info[l.sku_id] || l.sku_id), quantity: l.quantity,
+      sku_id: l.sku_id, name: (labels[l.sku_id] || { name: l.sku_id }).name, quantity: l.quantity,
       unitPrice: yuan(l.unit_price), payable: yuan(l.payable),
     })),
     coupons: coupons.map((c) => ({
@@ -100,8 +100,9 @@ function quoteView(quote, coupons, info) {
 
 /**
  * Price the checkout. `choice`: {couponIds: null (best) | [ids], usePoints}.
- * Resolves to {request, ...quoteView}; `request` is what was priced (the
- * order is placed from it).
+ * Resolves to {request, claimable: [{id, title}], ...quoteView}; `request`
+ * is what was priced (the order is placed from it); `claimable` are the
+ * storefront's coupons not in the wallet yet.
  */
 async function price({ couponIds = null, usePoints = false } = {}) {
   const { core, client } = await shop.start();
@@ -115,9 +116,15 @@ async function price({ couponIds = null, usePoints = false } = {}) {
     coupon_selection: couponIds ? { mode: 'chosen', coupon_ids: couponIds } : { mode: 'best' },
     use_points: usePoints ? session.customer().points_balance || 0 : 0,
   };
-  const names = {};
-  for (const p of body.catalog.products) for (const s of p.skus) names[s.id] = p.name;
-  return { request, names, coupons, ...quoteView(core.call('quote', request), coupons, names) };
+  const labels = catalog.skuLabels(body);
+  const held = new Set(coupons.map((c) => c.id));
+  const claimable = (body.coupons || []).filter((c) => !held.has(c.id)).map((c) => ({ id: c.id, title: couponTitle(c) }));
+  return { request, labels, coupons, claimable, ...quoteView(core.call('quote', request), coupons, labels) };
+}
+
+/** 领券: add a published coupon to the shopper's wallet (POST /v1/coupons/claim). */
+function claim(couponId) {
+  return session.withLogin(() => api.post('/v1/coupons/claim', { coupon_id: couponId }));
 }
 
 /**
@@ -135,11 +142,12 @@ async function submit(priced) {
   try {
     const placed = await session.withLogin(() => api.post('/v1/orders', order, { headers: { 'idempotency-key': key } }));
     for (const line of priced.request.lines) await cart.remove(line);
-    return { order: placed.order || placed };
+    return { order: placed };
   } catch (e) {
-    if (e.code !== 'PRICE_CHANGED' || !e.body || !e.body.quote) throw e;
-    return { priceChanged: quoteView(e.body.quote, priced.coupons, priced.names) };
+    const quote = e.code === 'PRICE_CHANGED' && e.body && e.body.error.quote;
+    if (!quote) throw e;
+    return { priceChanged: quoteView(quote, priced.coupons, priced.labels) };
   }
 }
 
-module.exports = { price, submit };
+module.exports = { price, claim, submit };

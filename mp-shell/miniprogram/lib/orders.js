@@ -5,6 +5,7 @@
 // a refused transition comes back as the edge's error (409) and is shown.
 const api = require('./api.js');
 const session = require('./session.js');
+const catalog = require('./catalog.js');
 const { yuan } = require('./format.js');
 
 const STATUS = {
@@ -23,34 +24,29 @@ function time(seconds) {
   return `${d.getUTCFullYear()}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}`;
 }
 
-function orderView(o) {
-  const quote = o.quote || {};
+function orderView(labels, o) {
   return {
     id: o.id,
     status: o.status,
     statusText: STATUS[o.status] || o.status,
     cancellable: o.status === 'pending_payment',
-    payable: yuan(o.payable !== undefined ? o.payable : quote.payable || 0),
+    payable: yuan(o.payable),
     createdAt: time(o.created_at),
-    lines: (o.lines || quote.lines || []).map((l) => ({
-      sku_id: l.sku_id, quantity: l.quantity, payable: l.payable !== undefined ? yuan(l.payable) : '',
+    lines: o.lines.map((l) => ({
+      sku_id: l.sku_id, name: (labels[l.sku_id] || { name: l.sku_id }).name, quantity: l.quantity, payable: yuan(l.payable),
     })),
   };
 }
 
-async function list() {
-  const answer = await session.withLogin(() => api.get('/v1/orders'));
-  return (answer.orders || []).map(orderView);
+/** The edge's answer(s) as the page shows them, SKUs named from the cached catalog. */
+async function shown(call) {
+  const answer = await session.withLogin(call);
+  const labels = catalog.skuLabels(await catalog.current());
+  return Array.isArray(answer.orders) ? answer.orders.map((o) => orderView(labels, o)) : orderView(labels, answer);
 }
 
-async function detail(id) {
-  const answer = await session.withLogin(() => api.get(`/v1/orders/${encodeURIComponent(id)}`));
-  return orderView(answer.order || answer);
-}
+const list = () => shown(() => api.get('/v1/orders'));
+const detail = (id) => shown(() => api.get(`/v1/orders/${encodeURIComponent(id)}`));
+const cancel = (id) => shown(() => api.post(`/v1/orders/${encodeURIComponent(id)}/cancel`, {}));
 
-async function cancel(id) {
-  const answer = await session.withLogin(() => api.post(`/v1/orders/${encodeURIComponent(id)}/cancel`, {}));
-  return orderView(answer.order || answer);
-}
-
-module.exports = { list, detail, cancel, orderView };
+module.exports = { list, detail, cancel };

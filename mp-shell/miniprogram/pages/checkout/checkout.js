@@ -23,6 +23,12 @@ shopPage({
     this.setData({ couponIds });
     return this.price();
   },
+  claim(e) {
+    return this.run(async () => {
+      await checkout.claim(e.currentTarget.dataset.id);
+      await this.price();
+    });
+  },
   bestCoupons() {
     this.setData({ couponIds: null });
     return this.price();

@@ -1,0 +1,86 @@
+// The edge a shop test talks to: the worker under `wrangler dev` (workerd),
+// seeded with the dev data (edge-worker/seed/*.json) through the documented
+// admin routes, and logging in through a stand-in for WeChat's
+// code-to-session endpoint served here on loopback (WeChat itself is out of
+// reach; the edge calls it over real HTTP, as in production).
+//
+// startShopEdge({persistTo?, port?}) -> {url, port, persistTo, stop(),
+// restart(), call(method, path, body, token)}. restart() starts the worker
+// again on the same port and state (the offline scenarios).
+// Start it before a phone-like harness removes fetch (wrangler.cjs polls
+// with it); its own requests use node:http.
+'use strict';
+const fs = require('node:fs');
+const http = require('node:http');
+const os = require('node:os');
+const path = require('node:path');
+const { startWorker, ROOT } = require('../lib/wrangler.cjs');
+
+const ADMIN_TOKEN = 'test-admin';
+
+/** WeChat's jscode2session, as far as the edge needs it: one openid per code's user. */
+function startCode2Session() {
+  const server = http.createServer((req, res) => {
+    const code = new URL(req.url, 'http://x').searchParams.get('js_code') || '';
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ openid: `openid-${code.split('-')[0]}`, session_key: 'c2Vzc2lvbi1rZXk=' }));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+/** One JSON request over node:http (not fetch: a phone-like harness removes what undici needs). */
+function call(url, method, route, body, token, headers = {}) {
+  const text = body === undefined ? undefined : JSON.stringify(body);
+  const all = { 'content-type': 'application/json', ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  return new Promise((resolve, reject) => {
+    const req = http.request(url + route, { method, headers: all }, (res) => {
+      let answer = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { answer += d; });
+      res.on('end', () => {
+        let data = answer;
+        try { data = JSON.parse(answer); } catch { /* not JSON: kept as text */ }
+        resolve({ status: res.statusCode, body: data });
+      });
+    });
+    req.on('error', reject);
+    if (text !== undefined) req.write(text);
+    req.end();
+  });
+}
+
+async function startShopEdge(options = {}) {
+  const persistTo = options.persistTo || fs.mkdtempSync(path.join(os.tmpdir(), 'commerce-shop-'));
+  const wechat = await startCode2Session();
+  const vars = {
+    ADMIN_TOKEN,
+    SESSION_SECRET: 'test-session-secret-0123456789abcdef',
+    WECHAT_APPID: 'wx-test-app',
+    WECHAT_SECRET: 'wx-test-secret',
+    WECHAT_CODE2SESSION_URL: `http://127.0.0.1:${wechat.address().port}/sns/jscode2session`,
+  };
+  let worker = await startWorker({ persistTo, port: options.port, vars });
+  const admin = { 'x-admin-token': ADMIN_TOKEN };
+  for (const [route, file] of [['/v1/admin/catalog', 'storefront.json'], ['/v1/admin/stores', 'stores.json']]) {
+    const body = JSON.parse(fs.readFileSync(path.join(ROOT, 'edge-worker', 'seed', file), 'utf8'));
+    const r = await call(worker.url, 'PUT', route, body, null, admin);
+    if (r.status >= 300) throw new Error(`seeding ${route}: ${r.status} ${JSON.stringify(r.body)}`);
+  }
+  const edge = {
+    persistTo,
+    get url() { return worker.url; },
+    get port() { return worker.port; },
+    call: (method, route, body, token) => call(worker.url, method, route, body, token),
+    stopWorker: () => worker.stop(),
+    async restart() {
+      worker = await startWorker({ persistTo, port: worker.port, vars });
+    },
+    async stop() {
+      await worker.stop();
+      wechat.close();
+    },
+  };
+  return edge;
+}
+
+module.exports = { startShopEdge };
