@@ -14,6 +14,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
+const { URL } = require('node:url'); // the module's own: a phone-like harness removes the global
 const { startWorker, ROOT } = require('../lib/wrangler.cjs');
 
 const ADMIN_TOKEN = 'test-admin';
@@ -50,6 +51,7 @@ function call(url, method, route, body, token, headers = {}) {
 }
 
 async function startShopEdge(options = {}) {
+  const ownDir = !options.persistTo;
   const persistTo = options.persistTo || fs.mkdtempSync(path.join(os.tmpdir(), 'commerce-shop-'));
   const wechat = await startCode2Session();
   const vars = {
@@ -78,6 +80,7 @@ async function startShopEdge(options = {}) {
     async stop() {
       await worker.stop();
       wechat.close();
+      if (ownDir) fs.rmSync(persistTo, { recursive: true, force: true });
     },
   };
   return edge;
