@@ -93,23 +93,6 @@ pub async fn set_points(db: &D1Database, user_id: &str, points: i64) -> Result<(
     Ok(())
 }
 
-#[derive(Deserialize)]
-struct PointsRow {
-    points: i64,
-}
-
-/// A user's points balance (0 for an unknown user).
-pub async fn points(db: &D1Database, user_id: &str) -> Result<i64, HttpError> {
-    let row: Option<PointsRow> = statement(
-        db,
-        "SELECT points FROM users WHERE id = ?1",
-        &[text(user_id)],
-    )?
-    .first(None)
-    .await?;
-    Ok(row.map_or(0, |r| r.points))
-}
-
 /// Claim a coupon; `false` if the wallet already had it.
 pub async fn claim_coupon(
     db: &D1Database,
@@ -132,19 +115,48 @@ struct CouponRow {
     coupon_id: String,
 }
 
-/// The coupons a user holds and has not redeemed, in claim order.
-pub async fn wallet(db: &D1Database, user_id: &str) -> Result<Vec<String>, HttpError> {
-    let rows: Vec<CouponRow> = statement(
-        db,
-        "SELECT w.coupon_id FROM coupon_wallet w LEFT JOIN coupon_redemptions r \
-         ON r.user_id = w.user_id AND r.coupon_id = w.coupon_id \
-         WHERE w.user_id = ?1 AND r.order_id IS NULL ORDER BY w.claimed_at, w.coupon_id",
-        &[text(user_id)],
-    )?
-    .all()
-    .await?
-    .results()?;
-    Ok(rows.into_iter().map(|r| r.coupon_id).collect())
+#[derive(Deserialize)]
+struct PointsRow {
+    points: i64,
+}
+
+/// What checkout and the wallet need to know about a shopper, in one round
+/// trip: the coupons they hold and have not redeemed (in claim order) and
+/// their points balance (0 for an unknown user).
+pub struct Shopper {
+    pub coupon_ids: Vec<String>,
+    pub points: i64,
+}
+
+pub async fn shopper(db: &D1Database, user_id: &str) -> Result<Shopper, HttpError> {
+    let results = db
+        .batch(vec![
+            statement(
+                db,
+                "SELECT w.coupon_id FROM coupon_wallet w LEFT JOIN coupon_redemptions r \
+                 ON r.user_id = w.user_id AND r.coupon_id = w.coupon_id \
+                 WHERE w.user_id = ?1 AND r.order_id IS NULL ORDER BY w.claimed_at, w.coupon_id",
+                &[text(user_id)],
+            )?,
+            statement(
+                db,
+                "SELECT points FROM users WHERE id = ?1",
+                &[text(user_id)],
+            )?,
+        ])
+        .await?;
+    let coupons: Vec<CouponRow> = match results.first() {
+        Some(r) => r.results()?,
+        None => Vec::new(),
+    };
+    let points: Vec<PointsRow> = match results.get(1) {
+        Some(r) => r.results()?,
+        None => Vec::new(),
+    };
+    Ok(Shopper {
+        coupon_ids: coupons.into_iter().map(|r| r.coupon_id).collect(),
+        points: points.first().map_or(0, |r| r.points),
+    })
 }
 
 #[derive(Deserialize)]

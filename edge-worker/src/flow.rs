@@ -85,11 +85,9 @@ pub async fn time_out(env: &Env, order_id: &str) -> Result<Option<bool>, HttpErr
         return Ok(Some(true));
     }
     match apply_event(env, order_id, &Event::Timeout, None).await {
-        Ok(t) => Ok(Some(t.order.status.stock_released())),
+        Ok(t) => Ok(t.order.status.stock_released()),
         Err(HttpError::Api(e)) if e.code == "INVALID_TRANSITION" => {
-            let order = load(&db, order_id, None).await?;
-            let pending = order.status == commerce_core::orders::OrderStatus::PendingPayment;
-            Ok((!pending).then(|| order.status.stock_released()))
+            Ok(load(&db, order_id, None).await?.status.stock_released())
         }
         Err(e) => Err(e),
     }

@@ -279,7 +279,11 @@ test('refund: per line from the stored allocation, then the rest; over-refund re
 });
 
 test('cancel before payment gives stock and coupons back; ship and complete via admin', async () => {
+  assert.equal((await api.call('POST', '/v1/coupons/claim', { token: s.bob.token, body: { coupon_id: 'welcome-10' } })).status, 200);
+  const held = async () => (await api.call('GET', '/v1/coupons', { token: s.bob.token })).json.coupons.map((c) => c.coupon.id);
   const o = await order(s.bob.token, [{ sku_id: 'oolong-gift', quantity: 2 }]);
+  assert.deepEqual(o.coupon_ids, ['welcome-10']);
+  assert.deepEqual(await held(), [], 'redeemed');
   assert.equal((await counters('stock:oolong-gift'))['stock:oolong-gift'], 38);
   f.assertError(await api.admin('POST', `/v1/admin/orders/${o.id}/ship`), 409, 'INVALID_TRANSITION');
   const c = await api.call('POST', `/v1/orders/${o.id}/cancel`, { token: s.bob.token });
@@ -287,6 +291,7 @@ test('cancel before payment gives stock and coupons back; ship and complete via 
   assert.equal(c.json.status, 'cancelled');
   assert.equal(c.json.cancel_reason, 'user');
   assert.equal((await counters('stock:oolong-gift'))['stock:oolong-gift'], 40);
+  assert.deepEqual(await held(), ['welcome-10'], 'the coupon is back in the wallet');
   f.assertError(await api.call('POST', `/v1/orders/${o.id}/cancel`, { token: s.bob.token }), 409, 'INVALID_TRANSITION');
   const p = await order(s.bob.token, [{ sku_id: 'bun-pork', quantity: 3 }]);
   assert.equal((await notify({ out_trade_no: p.id, transaction_id: 'wx-tx-bob', amount: { total: p.payable } })).status, 200);

@@ -52,10 +52,15 @@ impl OrderStatus {
         }
     }
 
-    /// Whether an order in this status gave its held stock back (cancelled)
-    /// rather than selling it.
-    pub fn stock_released(self) -> bool {
-        self == OrderStatus::Cancelled
+    /// What became of the stock an order in this status held: `None` while
+    /// it is still held (unpaid), `Some(true)` given back (cancelled),
+    /// `Some(false)` sold (paid, and every status after).
+    pub fn stock_released(self) -> Option<bool> {
+        match self {
+            OrderStatus::PendingPayment => None,
+            OrderStatus::Cancelled => Some(true),
+            _ => Some(false),
+        }
     }
 }
 

@@ -46,14 +46,15 @@ pub async fn list(req: &Request, env: &Env) -> Result<Response, HttpError> {
     let lines = parse_lines(&query.lines)?;
     let storefront = kv::storefront(env).await?;
     let db = db::open(env).await?;
-    let held = db::wallet(&db, &user_id).await?;
+    let shopper = db::shopper(&db, &user_id).await?;
     let request = WalletRequest {
-        wallet: held
+        wallet: shopper
+            .coupon_ids
             .iter()
             .filter_map(|id| storefront.coupons.iter().find(|c| &c.id == id).cloned())
             .collect(),
         customer: Customer {
-            points_balance: db::points(&db, &user_id).await?,
+            points_balance: shopper.points,
             ..Customer::default()
         },
         storefront,

@@ -81,14 +81,15 @@ pub async fn create(req: &mut Request, env: &Env) -> Result<Response, HttpError>
                 .unwrap_or_default()
         )
     );
-    let held = db::wallet(&db, &user_id).await?;
+    let shopper = db::shopper(&db, &user_id).await?;
     let request = CheckoutRequest {
-        wallet: held
+        wallet: shopper
+            .coupon_ids
             .iter()
             .filter_map(|id| storefront.coupons.iter().find(|c| &c.id == id).cloned())
             .collect(),
         customer: Customer {
-            points_balance: db::points(&db, &user_id).await?,
+            points_balance: shopper.points,
             ..Customer::default()
         },
         storefront,
