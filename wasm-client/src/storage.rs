@@ -157,9 +157,12 @@ fn property(thrown: &JsValue, name: &str) -> Option<String> {
         .and_then(|v| v.as_string())
 }
 
+/// The `name` browsers give a write refused for size (a `DOMException`).
+const QUOTA_ERROR_NAME: &str = "QuotaExceededError";
+
 fn is_quota(thrown: &JsValue) -> bool {
     property(thrown, "code").as_deref() == Some("QUOTA_EXCEEDED")
-        || property(thrown, "name").as_deref() == Some("QuotaExceededError")
+        || property(thrown, "name").as_deref() == Some(QUOTA_ERROR_NAME)
 }
 
 fn failed(thrown: &JsValue, call: &str, key: &str) -> StorageError {
@@ -205,7 +208,7 @@ impl Storage for Local {
     fn set(&mut self, key: &str, value: &str) -> Result<(), StorageError> {
         match LocalStorage::set(key, value) {
             Ok(()) => Ok(()),
-            Err(GlooError::JsError(e)) if e.name == "QuotaExceededError" => {
+            Err(GlooError::JsError(e)) if e.name == QUOTA_ERROR_NAME => {
                 Err(StorageError::QuotaExceeded {
                     key: key.to_owned(),
                     bytes: key.len().saturating_add(value.len()),
