@@ -180,18 +180,20 @@ pub async fn order(db: &D1Database, order_id: &str) -> Result<Option<Order>, Htt
     row.map(parse_order).transpose()
 }
 
-/// A user's orders, newest first.
+/// A user's orders, newest first, after the position `(created_at, id)`
+/// of the last one already seen (if any).
 pub async fn orders_of(
     db: &D1Database,
     user_id: &str,
     limit: i64,
-    before: i64,
+    after: Option<(i64, &str)>,
 ) -> Result<Vec<Order>, HttpError> {
+    let (at, id) = after.unwrap_or((i64::MAX, ""));
     let rows: Vec<BodyRow> = statement(
         db,
-        "SELECT body FROM orders WHERE user_id = ?1 AND created_at < ?2 \
-         ORDER BY created_at DESC, id DESC LIMIT ?3",
-        &[text(user_id), int(before), int(limit)],
+        "SELECT body FROM orders WHERE user_id = ?1 AND (created_at < ?2 OR (created_at = ?2 AND id < ?3)) \
+         ORDER BY created_at DESC, id DESC LIMIT ?4",
+        &[text(user_id), int(at), text(id), int(limit)],
     )?
     .all()
     .await?

@@ -213,6 +213,19 @@ test('orders: list and get are the owner\'s only', async () => {
   f.assertError(await api.call('POST', `/v1/orders/${s.order.id}/cancel`, { token: s.bob.token }), 404, 'NOT_FOUND');
   f.assertError(await api.call('GET', '/v1/orders/o-nothing', { token: s.alice.token }), 404, 'NOT_FOUND');
   f.assertError(await api.call('DELETE', '/v1/orders'), 405, 'METHOD_NOT_ALLOWED');
+  const extra = await order(s.alice.token, [{ sku_id: 'bun-pork', quantity: 1 }]);
+  const seen = [];
+  let cursor = '';
+  for (let page = 0; page < 5; page++) {
+    const r = await api.call('GET', `/v1/orders?limit=1${cursor}`, { token: s.alice.token });
+    assert.equal(r.status, 200, r.text);
+    seen.push(...r.json.orders.map((o) => o.id));
+    if (!r.json.next_cursor) break;
+    cursor = `&cursor=${encodeURIComponent(r.json.next_cursor)}`;
+  }
+  assert.deepEqual(seen.sort(), [s.order.id, extra.id].sort(), 'pages of 1 list both orders, even within one second');
+  f.assertError(await api.call('GET', '/v1/orders?cursor=nonsense', { token: s.alice.token }), 400, 'MALFORMED_REQUEST');
+  assert.equal((await api.call('POST', `/v1/orders/${extra.id}/cancel`, { token: s.alice.token })).status, 200);
 });
 
 test('prepay: the provider is called signed, the mini-program gets signed wx.requestPayment params', async () => {

@@ -7,7 +7,8 @@
 //! `d:<expires_at, 12 digits>:<order id>` the payment timers, in due order.
 //!
 //! Rule: `/reserve` takes a [`Reservation`] once (a retry of the same order
-//! id answers as the first time did: idempotent), `/release` gives a held
+//! id answers as the first time did: idempotent; only a hold released by
+//! its timer before any order was stored is taken again), `/release` gives a held
 //! reservation back, `/sell` keeps it; the alarm times out due orders
 //! through the order state machine (`flow::apply_event`) and gives their
 //! stock back, or keeps it when the order turned out paid.
@@ -114,8 +115,13 @@ impl InventoryObject {
     }
 
     async fn reserve(&self, reservation: Reservation) -> Result<Response> {
+        // A retry answers as the first attempt did - unless that hold was
+        // released by its timer without an order ever being stored (a crash
+        // before the order was written): then this attempt holds afresh.
         if let Some(record) = self.record(&reservation.order_id).await? {
-            return reply(200, json(&record.state)?);
+            if record.state != HoldState::Released {
+                return reply(200, json(&record.state)?);
+            }
         }
         let counters = self.counters(&reservation).await?;
         match stock::reserve(&counters, &reservation) {

@@ -160,16 +160,17 @@ pub async fn create(req: &mut Request, env: &Env) -> Result<Response, HttpError>
 struct ListQuery {
     #[serde(default)]
     limit: Option<i64>,
+    /// `next_cursor` of the previous page.
     #[serde(default)]
-    before: Option<i64>,
+    cursor: Option<String>,
 }
 
 #[derive(Serialize)]
 struct OrderPage {
     orders: Vec<Order>,
-    /// Pass as `before` for the next page; absent on the last one.
+    /// Pass as `cursor` for the next page; absent on the last one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    next_before: Option<i64>,
+    next_cursor: Option<String>,
 }
 
 pub async fn list(req: &Request, env: &Env) -> Result<Response, HttpError> {
@@ -178,16 +179,27 @@ pub async fn list(req: &Request, env: &Env) -> Result<Response, HttpError> {
         .query()
         .map_err(|e| HttpError::bad_request("MALFORMED_REQUEST", format!("query: {e}")))?;
     let limit = query.limit.unwrap_or(20).clamp(1, 100);
+    let after = match &query.cursor {
+        Some(cursor) => Some(
+            cursor
+                .split_once('.')
+                .and_then(|(at, id)| Some((at.parse::<i64>().ok()?, id)))
+                .ok_or_else(|| {
+                    HttpError::bad_request("MALFORMED_REQUEST", "cursor: use next_cursor as given")
+                })?,
+        ),
+        None => None,
+    };
     let db = db::open(env).await?;
-    let orders = db::orders_of(&db, &user_id, limit, query.before.unwrap_or(i64::MAX)).await?;
-    let next_before = (orders.len() as i64 == limit)
-        .then(|| orders.last().map(|o| o.created_at))
+    let orders = db::orders_of(&db, &user_id, limit, after).await?;
+    let next_cursor = (orders.len() as i64 == limit)
+        .then(|| orders.last().map(|o| format!("{}.{}", o.created_at, o.id)))
         .flatten();
     json(
         200,
         &OrderPage {
             orders,
-            next_before,
+            next_cursor,
         },
     )
 }
