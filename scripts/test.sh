@@ -58,6 +58,7 @@ stage build-edge bash scripts/build-edge.sh
 stage browser-wasm-pack env PATH="$WASM_BIN_DIR:$PATH" CARGO_TARGET_DIR="$CARGO_WASM_TARGET_DIR" \
   wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER" tests/browser
 stage browser-web-package node tests/browser/web-package.cjs
+stage browser-h5 node tests/e2e/h5.cjs
 stage mp-vectors-wechat node tests/mp-harness/vectors.cjs wechat
 stage mp-vectors-douyin node tests/mp-harness/vectors.cjs douyin
 stage mp-package node tests/mp-harness/package.cjs

@@ -109,6 +109,7 @@ async function mutate(op) {
 }
 
 let pushing = null;
+let queued = null;
 let retry = null;
 
 /** While the edge is unreachable or changes wait, try again in RETRY_MS. */
@@ -121,29 +122,32 @@ function retryLater() {
 }
 
 /**
- * Push pending changes (and pull the edge's cart) once; a second call while
- * one runs waits for it. Resolves to the edge's warnings, or rejects with the
- * api error (NETWORK_ERROR offline: nothing is lost, a retry is scheduled —
- * a phone or browser may say "online" while the edge is down).
+ * Push pending changes (and pull the edge's cart). One push at a time: a
+ * call while one runs queues one more push after it (changes made during a
+ * push go out right after). Resolves to the edge's warnings, or rejects with
+ * the api error (NETWORK_ERROR offline: nothing is lost, a retry is
+ * scheduled — a phone or browser may say "online" while the edge is down).
  */
 function sync() {
-  if (!pushing) {
-    pushing = (async () => {
-      const { client } = await shop.start();
-      const push = JSON.parse(client.syncPayload());
-      try {
-        const answer = await api.post(`/v1/cart/sync?client_id=${encodeURIComponent(client.clientId())}`, push);
-        const warnings = client.applySyncResponse(answer).warnings.map(warningText);
-        changed(client);
-        if (client.pendingCount()) retryLater();
-        return warnings;
-      } catch (e) {
-        if (e.code === 'NETWORK_ERROR') retryLater();
-        throw e;
-      }
-    })();
-    pushing.then(() => { pushing = null; }, () => { pushing = null; });
+  if (pushing) {
+    if (!queued) queued = pushing.catch(() => {}).then(() => { queued = null; return sync(); });
+    return queued;
   }
+  pushing = (async () => {
+    const { client } = await shop.start();
+    const push = JSON.parse(client.syncPayload());
+    try {
+      const answer = await api.post(`/v1/cart/sync?client_id=${encodeURIComponent(client.clientId())}`, push);
+      const warnings = client.applySyncResponse(answer).warnings.map(warningText);
+      changed(client);
+      if (client.pendingCount()) retryLater();
+      return warnings;
+    } catch (e) {
+      if (e.code === 'NETWORK_ERROR') retryLater();
+      throw e;
+    }
+  })();
+  pushing.then(() => { pushing = null; }, () => { pushing = null; });
   return pushing;
 }
 
