@@ -40,12 +40,18 @@ const check = (on) => (on ? '☑' : '☐');
 // Per-view state the shopper changes by tapping.
 const ui = { mode: '', picked: {}, categories: [], current: 0, couponIds: null, usePoints: false, priced: null, notice: '', toast: '' };
 
+let shown = 0;
+
+/** Render into the view; only the latest call paints (renders are async and may finish out of order). */
 async function show(render) {
+  const mine = ++shown;
+  let html;
   try {
-    view.innerHTML = String(await render());
+    html = await render();
   } catch (e) {
-    view.innerHTML = h`<div class="error" data-testid="error">${errorText(e)}</div>`;
+    html = h`<div class="error" data-testid="error">${errorText(e)}</div>`;
   }
+  if (mine === shown) view.innerHTML = String(html);
 }
 
 const views = {
@@ -199,8 +205,7 @@ const actions = {
     if (result.priceChanged) {
       ui.notice = '价格已变动，请确认新价格 The price changed: please check the new total';
       ui.priced = { ...ui.priced, ...result.priceChanged };
-      view.innerHTML = String(checkoutHtml(ui.priced));
-      return;
+      return show(() => checkoutHtml(ui.priced));
     }
     ui.notice = '';
     ui.couponIds = null;
