@@ -35,6 +35,9 @@
 //! Invariants:
 //! - the persisted client state equals the one in memory after every
 //!   successful call, and a failed call leaves both as they were;
+//! - an answer is taken only if it concerns this client's cart (it has
+//!   consumed one of its mutations, or the client has issued none), so a
+//!   guest push answered after login cannot replace the user's cart;
 //! - `state().cart` is `server_cart` with `pending` replayed on the current
 //!   catalog ([`ClientState::replay`]): after an operation, a sync answer, a
 //!   new catalog and on opening;
@@ -266,7 +269,20 @@ impl<S: Storage + Clone> Client<S> {
     /// Take the server's answer to a push: rebase, persist. The view's
     /// warnings are the server's, then those of the local checks not
     /// already among them.
+    ///
+    /// An answer from a server cart that has consumed none of this client's
+    /// mutations, although the client has issued some, is not about this
+    /// client's cart: typically a guest push answered after [`Client::login`]
+    /// switched to the user's cart. Taking it would adopt the guest cart's
+    /// version and then ignore the user cart's (older-numbered) answers for
+    /// good, so it changes nothing and the view is the current one.
     pub fn apply_response(&mut self, response: &PushResponse) -> Result<CartView, ClientError> {
+        let ours = response
+            .last_mutation_ids
+            .contains_key(&self.state.client_id);
+        if self.state.last_mutation_id > 0 && !ours {
+            return self.view();
+        }
         let snapshot = self.catalog.as_ref().ok_or(ClientError::NoCatalog)?;
         let (next, local) = client_rebase(self.state.clone(), response, &Catalog::new(snapshot)?);
         let mut warnings = response.warnings.clone();
@@ -484,6 +500,30 @@ mod tests {
         client.apply_response(&response).unwrap();
         assert_eq!(client.state().cart, user.cart);
         assert_eq!(user.cart.lines[0].quantity, 2);
+    }
+
+    #[test]
+    fn a_guest_answer_arriving_after_login_is_ignored() {
+        let snapshot = catalog(9, 1800);
+        let server_catalog = Catalog::new(&snapshot).unwrap();
+        let mut client = with_catalog(&Shared::default());
+        client.mutate(&add("tea", 2)).unwrap();
+        let guest_push = client.push();
+        // The guest cart had a history: its version is ahead of the user's.
+        let guest = ServerState {
+            version: 7,
+            ..ServerState::default()
+        };
+        let (_, late) = server_apply(guest, &guest_push, &server_catalog);
+        client.login("user-device").unwrap();
+        let before = client.state().clone();
+        client.apply_response(&late).unwrap();
+        assert_eq!(client.state(), &before);
+        let (user, response) =
+            server_apply(ServerState::default(), &client.push(), &server_catalog);
+        client.apply_response(&response).unwrap();
+        assert_eq!(client.state().cart, user.cart);
+        assert!(client.state().pending.is_empty());
     }
 
     #[test]
