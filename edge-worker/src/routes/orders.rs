@@ -22,6 +22,7 @@ use commerce_core::orders::{
     checkout, CheckoutBody, CheckoutRequest, Event, Order, OrderError, RefundLine,
 };
 use commerce_core::pricing::Customer;
+use futures_util::future::try_join;
 use serde::{Deserialize, Serialize};
 use worker::{Env, Request, Response};
 
@@ -44,8 +45,12 @@ async fn original(
 
 pub async fn create(req: &mut Request, env: &Env) -> Result<Response, HttpError> {
     let user_id = require_user(req, env).await?;
-    protect::take(env, &protect::CHECKOUT_IP, &client_ip(req)).await?;
-    protect::take(env, &protect::CHECKOUT_USER, &user_id).await?;
+    let ip = client_ip(req);
+    try_join(
+        protect::take(env, &protect::CHECKOUT_IP, &ip),
+        protect::take(env, &protect::CHECKOUT_USER, &user_id),
+    )
+    .await?;
     let key = req
         .headers()
         .get("idempotency-key")?
@@ -71,7 +76,7 @@ pub async fn create(req: &mut Request, env: &Env) -> Result<Response, HttpError>
         };
     }
     let body: CheckoutBody = decode(&text)?;
-    let storefront = kv::storefront(env).await?;
+    let (storefront, shopper) = try_join(kv::storefront(env), db::shopper(&db, &user_id)).await?;
     let order_id = format!(
         "o{}",
         crypto::hex(
@@ -81,7 +86,6 @@ pub async fn create(req: &mut Request, env: &Env) -> Result<Response, HttpError>
                 .unwrap_or_default()
         )
     );
-    let shopper = db::shopper(&db, &user_id).await?;
     let request = CheckoutRequest {
         wallet: shopper
             .coupon_ids
