@@ -164,6 +164,28 @@ function thrown(fn) {
     client.free();
   });
 
+  test("a guest push answered after login does not replace the user's cart", () => {
+    backing.clear();
+    const client = open('guest');
+    const snapshot = catalog();
+    client.putCatalog(snapshot, NOW, MINUTE, DAY);
+    client.add({ sku_id: 'tea' }, 2);
+    // The server side of the protocol is core's too (the edge runs the same).
+    const serve = (state, payload) => core.call('sync_push', { catalog: snapshot, state, push: JSON.parse(payload) });
+    const guestPush = client.syncPayload();
+    client.login('user-device'); // while the guest push is in flight
+    const late = serve({ cart: {}, last_mutation_ids: {}, version: 7 }, guestPush).response;
+    client.applySyncResponse(late);
+    assert.equal(client.clientId(), 'user-device');
+    assert.equal(client.pendingCount(), 1);
+    const user = serve({}, client.syncPayload());
+    const view = client.applySyncResponse(user.response);
+    assert.equal(client.pendingCount(), 0);
+    assert.deepEqual(view.cart, user.state.cart);
+    assert.deepEqual(quantities(view), ['tea:2']);
+    client.free();
+  });
+
   test('a catalog over 1 MB is chunked under the 1 MB per-key limit and read back', () => {
     backing.clear();
     let client = open();
