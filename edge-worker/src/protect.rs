@@ -4,6 +4,7 @@
 //! | limit | key | vars (default) |
 //! | --- | --- | --- |
 //! | login per IP | `login:ip:<ip>` | `RATE_LOGIN_IP_BURST` (10), `RATE_LOGIN_IP_PER_MIN` (30) |
+//! | login per user (after the code exchange) | `login:user:<id>` | `RATE_LOGIN_USER_BURST` (5), `RATE_LOGIN_USER_PER_MIN` (10) |
 //! | checkout per user | `checkout:user:<id>` | `RATE_CHECKOUT_USER_BURST` (5), `RATE_CHECKOUT_USER_PER_MIN` (30) |
 //! | checkout per IP | `checkout:ip:<ip>` | `RATE_CHECKOUT_IP_BURST` (60), `RATE_CHECKOUT_IP_PER_MIN` (600) |
 //!
@@ -28,6 +29,12 @@ pub const LOGIN_IP: Limit = Limit {
     vars: "RATE_LOGIN_IP",
     burst: 10,
     per_minute: 30,
+};
+pub const LOGIN_USER: Limit = Limit {
+    name: "login:user",
+    vars: "RATE_LOGIN_USER",
+    burst: 5,
+    per_minute: 10,
 };
 pub const CHECKOUT_USER: Limit = Limit {
     name: "checkout:user",

@@ -312,6 +312,24 @@ test('cancel before payment gives stock and coupons back; ship and complete via 
   assert.equal((await api.admin('POST', `/v1/admin/orders/${p.id}/complete`)).json.status, 'completed');
 });
 
+test('points: spent exactly once at checkout, back on cancel; GET /v1/me shows the balance', async () => {
+  const dan = (await api.admin('POST', '/v1/admin/session', { openid: 'dan', points: 1000 })).json;
+  const me = async () => (await api.call('GET', '/v1/me', { token: dan.token })).json;
+  assert.deepEqual(await me(), { user_id: dan.user_id, points: 1000 });
+  f.assertError(await api.call('GET', '/v1/me'), 401, 'UNAUTHORIZED');
+  const lines = [{ sku_id: 'jasmine-500g', quantity: 1 }];
+  const key = crypto.randomUUID();
+  const probe = await checkout(dan.token, { lines, use_points: 500, expected_payable: 0 });
+  const body = { lines, use_points: 500, expected_payable: probe.json.error.quote.payable };
+  const o = (await checkout(dan.token, body, key)).json;
+  assert.equal(o.points_used, 500);
+  assert.equal((await me()).points, 500);
+  assert.equal((await checkout(dan.token, body, key)).status, 201);
+  assert.equal((await me()).points, 500, 'a retry spends nothing more');
+  assert.equal((await api.call('POST', `/v1/orders/${o.id}/cancel`, { token: dan.token })).status, 200);
+  assert.equal((await me()).points, 1000, 'cancel gives them back');
+});
+
 test('unpaid orders time out (short PAYMENT_TIMEOUT_S) and their stock returns', async () => {
   const carol = await login('carol');
   const before = (await counters('stock:mooncake-redbean'))['stock:mooncake-redbean'] ?? 80;

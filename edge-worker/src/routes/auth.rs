@@ -3,7 +3,7 @@
 //!
 //! Flow: rate limit per IP -> code-to-session (`WECHAT_CODE2SESSION_URL`,
 //! WeChat's `jscode2session` by default; a fake on loopback in tests) ->
-//! create or find the user by `openid` (D1; `session_key` stored, never
+//! rate limit per user -> create or find the user by `openid` (D1; `session_key` stored, never
 //! returned) -> issue a signed token. The user id is derived from the
 //! openid, so the openid itself never leaves the server either.
 
@@ -88,7 +88,22 @@ pub async fn login(req: &mut Request, env: &Env) -> Result<Response, HttpError> 
         ));
     };
     let user_id = user_id(&openid).await?;
+    protect::take(env, &protect::LOGIN_USER, &user_id).await?;
     let db = db::open(env).await?;
     db::upsert_user(&db, &user_id, &openid, &session_key, now_s()).await?;
     json(200, &auth::issue(env, &user_id).await?)
+}
+
+#[derive(serde::Serialize)]
+struct Me {
+    user_id: String,
+    points: i64,
+}
+
+/// `GET /v1/me`: who the token names and their points balance (积分).
+pub async fn me(req: &Request, env: &Env) -> Result<Response, HttpError> {
+    let user_id = crate::auth::require_user(req, env).await?;
+    let db = db::open(env).await?;
+    let points = db::shopper(&db, &user_id).await?.points;
+    json(200, &Me { user_id, points })
 }

@@ -28,6 +28,7 @@ enum Route {
     Catalog,
     StoresNearest,
     Login,
+    Me,
     Coupons,
     CouponClaim,
     CartSync,
@@ -53,7 +54,8 @@ impl Route {
             | Route::Catalog
             | Route::StoresNearest
             | Route::Coupons
-            | Route::Order => "GET",
+            | Route::Order
+            | Route::Me => "GET",
             Route::Orders => "GET, POST",
             Route::AdminCatalog | Route::AdminStores => "PUT",
             _ => "POST",
@@ -70,6 +72,7 @@ fn table() -> matchit::Router<Route> {
         ("/v1/catalog", Route::Catalog),
         ("/v1/stores/nearest", Route::StoresNearest),
         ("/v1/auth/login", Route::Login),
+        ("/v1/me", Route::Me),
         ("/v1/coupons", Route::Coupons),
         ("/v1/coupons/claim", Route::CouponClaim),
         ("/v1/cart/sync", Route::CartSync),
@@ -122,6 +125,7 @@ pub async fn dispatch(mut req: Request, env: Env) -> Result<Response, HttpError>
         (Route::Catalog, Method::Get) => catalog::get(&req, env).await,
         (Route::StoresNearest, Method::Get) => stores::nearest(&req, env).await,
         (Route::Login, Method::Post) => auth::login(&mut req, env).await,
+        (Route::Me, Method::Get) => auth::me(&req, env).await,
         (Route::Coupons, Method::Get) => coupons::list(&req, env).await,
         (Route::CouponClaim, Method::Post) => coupons::claim(&mut req, env).await,
         (Route::CartSync, Method::Post) => cart::sync(&mut req, env).await,
