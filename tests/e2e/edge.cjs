@@ -5,7 +5,7 @@
 // reach; the edge calls it over real HTTP, as in production).
 //
 // startShopEdge({persistTo?, port?}) -> {url, port, persistTo, stop(),
-// restart(), call(method, path, body, token)}. restart() starts the worker
+// restart(), call(method, path, body, token), admin(method, path, body)}. restart() starts the worker
 // again on the same port and state (the offline scenarios).
 // Start it before a phone-like harness removes fetch (wrangler.cjs polls
 // with it); its own requests use node:http.
@@ -73,6 +73,7 @@ async function startShopEdge(options = {}) {
     get url() { return worker.url; },
     get port() { return worker.port; },
     call: (method, route, body, token) => call(worker.url, method, route, body, token),
+    admin: (method, route, body) => call(worker.url, method, route, body, null, admin),
     stopWorker: () => worker.stop(),
     async restart() {
       worker = await startWorker({ persistTo, port: worker.port, vars });

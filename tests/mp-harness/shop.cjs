@@ -6,6 +6,7 @@
 // `node tests/mp-harness/shop.cjs`
 'use strict';
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
 const path = require('node:path');
 const { test, run } = require('../lib/check.cjs');
 const { startShopEdge } = require('../e2e/edge.cjs');
@@ -90,6 +91,28 @@ test('catalog: categories, specs, the flash-sale price and countdown end from th
   assert.equal(lotus.listPrice, '¥128.00');
   assert.match(lotus.activity, /flash sale/);
   assert.equal(lotus.endsAt, 1893456000);
+});
+
+test('catalog: a group buy shows its tier price and the next tier as a hint', async () => {
+  const storefront = JSON.parse(fs.readFileSync(path.join(ROOT, 'edge-worker', 'seed', 'storefront.json'), 'utf8'));
+  const withGroupBuy = {
+    ...storefront,
+    activities: [...storefront.activities, {
+      id: 'group-cups', scope: { kind: 'skus', ids: ['cup-green'] },
+      rule: { kind: 'group_buy', group_size: 2, tiers: [{ min_size: 2, price: 1990 }, { min_size: 5, price: 1590 }] },
+    }],
+  };
+  try {
+    assert.equal((await edge.admin('PUT', '/v1/admin/catalog', withGroupBuy)).status, 200);
+    const { categories } = await lib.catalog.view();
+    const cup = lib.catalog.skuFor(categories[2].products.find((p) => p.id === 'p-cup'), { colour: 'green' });
+    assert.equal(cup.price, '¥19.90');
+    assert.match(cup.activity, /group buy/);
+    assert.match(cup.groupHint, /3 more → ¥15\.90/);
+  } finally {
+    assert.equal((await edge.admin('PUT', '/v1/admin/catalog', storefront)).status, 200);
+    await lib.catalog.view();
+  }
 });
 
 test('cart: two SKUs, totals equal the core quote and the edge quote of the same lines', async () => {
