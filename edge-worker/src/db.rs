@@ -19,7 +19,11 @@ use std::cell::Cell;
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, Env};
 
-const SCHEMA: &str = include_str!("../migrations/0001_init.sql");
+/// Every migration, in order (each statement is idempotent).
+const SCHEMA: &str = concat!(
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_unmatched_payments.sql"),
+);
 
 thread_local! {
     static SCHEMA_READY: Cell<bool> = const { Cell::new(false) };
@@ -417,4 +421,45 @@ pub async fn openid(db: &D1Database, user_id: &str) -> Result<String, HttpError>
     .await?;
     row.map(|r| r.openid)
         .ok_or_else(|| HttpError::unauthorized("UNAUTHORIZED", "unknown user; log in again"))
+}
+
+/// A payment no order could take, kept for a refund by the merchant.
+#[derive(serde::Serialize, Deserialize)]
+pub struct UnmatchedPayment {
+    pub transaction_id: String,
+    pub order_id: String,
+    pub amount: i64,
+    pub reason: String,
+    pub received_at: i64,
+}
+
+/// Record an unmatched payment (once per transaction).
+pub async fn record_unmatched(
+    db: &D1Database,
+    payment: &UnmatchedPayment,
+) -> Result<(), HttpError> {
+    statement(
+        db,
+        "INSERT OR IGNORE INTO unmatched_payments (transaction_id, order_id, amount, reason, received_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        &[
+            text(&payment.transaction_id),
+            text(&payment.order_id),
+            int(payment.amount),
+            text(&payment.reason),
+            int(payment.received_at),
+        ],
+    )?
+    .run()
+    .await?;
+    Ok(())
+}
+
+/// Every unmatched payment, oldest first.
+pub async fn unmatched(db: &D1Database) -> Result<Vec<UnmatchedPayment>, HttpError> {
+    Ok(db
+        .prepare("SELECT * FROM unmatched_payments ORDER BY received_at, transaction_id")
+        .all()
+        .await?
+        .results()?)
 }

@@ -346,6 +346,10 @@ test('unpaid orders time out (short PAYMENT_TIMEOUT_S) and their stock returns',
   assert.equal(status.cancel_reason, 'timeout');
   assert.equal((await counters('stock:mooncake-redbean'))['stock:mooncake-redbean'], before);
   f.assertError(await notify({ out_trade_no: o.id, transaction_id: 'wx-late', amount: { total: o.payable } }), 409, 'INVALID_TRANSITION');
+  const unmatched = (await api.admin('GET', '/v1/admin/unmatched-payments')).json.payments;
+  const late = unmatched.find((p) => p.transaction_id === 'wx-late');
+  assert.deepEqual({ ...late, received_at: 0 }, { transaction_id: 'wx-late', order_id: o.id, amount: o.payable, reason: 'INVALID_TRANSITION', received_at: 0 }, 'kept for a refund');
+  assert.ok(unmatched.some((p) => p.transaction_id === 'wx-tx-2' && p.reason === 'ALREADY_PAID'));
 });
 
 test('stores nearest: from the KV snapshot; coordinates need their system', async () => {

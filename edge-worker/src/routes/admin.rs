@@ -6,7 +6,8 @@
 //! - `POST /v1/admin/session {openid, points?}` a session token for trying
 //!   user routes without WeChat;
 //! - `POST /v1/admin/orders/:id/ship`, `.../complete` (merchant actions);
-//! - `POST /v1/admin/stock {counters: [..]}` the stock counters' values.
+//! - `POST /v1/admin/stock {counters: [..]}` the stock counters' values;
+//! - `GET /v1/admin/unmatched-payments` payments no order could take.
 
 use crate::config::Config;
 use crate::flow::{apply_event, settle_stock};
@@ -102,4 +103,12 @@ pub async fn stock(req: &mut Request, env: &Env) -> Result<Response, HttpError> 
     };
     let (_, text) = objects::call(env, "INVENTORY", "global", "/counters", &query).await?;
     crate::http::json_text(200, text)
+}
+
+pub async fn unmatched_payments(env: &Env) -> Result<Response, HttpError> {
+    let db = db::open(env).await?;
+    json(
+        200,
+        &serde_json::json!({"payments": db::unmatched(&db).await?}),
+    )
 }

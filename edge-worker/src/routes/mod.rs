@@ -44,6 +44,7 @@ enum Route {
     AdminShip,
     AdminComplete,
     AdminStock,
+    AdminUnmatched,
 }
 
 impl Route {
@@ -55,7 +56,8 @@ impl Route {
             | Route::StoresNearest
             | Route::Coupons
             | Route::Order
-            | Route::Me => "GET",
+            | Route::Me
+            | Route::AdminUnmatched => "GET",
             Route::Orders => "GET, POST",
             Route::AdminCatalog | Route::AdminStores => "PUT",
             _ => "POST",
@@ -88,6 +90,7 @@ fn table() -> matchit::Router<Route> {
         ("/v1/admin/orders/:id/ship", Route::AdminShip),
         ("/v1/admin/orders/:id/complete", Route::AdminComplete),
         ("/v1/admin/stock", Route::AdminStock),
+        ("/v1/admin/unmatched-payments", Route::AdminUnmatched),
     ] {
         // The patterns are literals above; inserting them cannot conflict.
         let _ = router.insert(pattern, route);
@@ -114,6 +117,7 @@ pub async fn dispatch(mut req: Request, env: Env) -> Result<Response, HttpError>
             | Route::AdminShip
             | Route::AdminComplete
             | Route::AdminStock
+            | Route::AdminUnmatched
     ) {
         admin::guard(&req, &env)?;
     }
@@ -142,6 +146,7 @@ pub async fn dispatch(mut req: Request, env: Env) -> Result<Response, HttpError>
         (Route::AdminShip, Method::Post) => admin::order_event(env, &id, Event::Ship).await,
         (Route::AdminComplete, Method::Post) => admin::order_event(env, &id, Event::Complete).await,
         (Route::AdminStock, Method::Post) => admin::stock(&mut req, env).await,
+        (Route::AdminUnmatched, Method::Get) => admin::unmatched_payments(env).await,
         _ => Err(HttpError::MethodNotAllowed {
             allowed: route.allow(),
         }),

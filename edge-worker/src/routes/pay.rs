@@ -8,7 +8,10 @@
 //! timestamp must be within `WECHATPAY_MAX_SKEW_S` (300) seconds of now; the
 //! `resource` is decrypted with AES-256-GCM under the APIv3 key. Then core
 //! decides: the order's payable must equal `amount.total`, a repeated
-//! transaction is acknowledged and changes nothing. Rejections are logged
+//! transaction is acknowledged and changes nothing. A payment the order
+//! cannot take (it timed out or was cancelled first, or another transaction
+//! paid it) is kept in D1 `unmatched_payments` for the merchant to refund,
+//! and refused. Rejections are logged
 //! (code and order id, never a key) and answered non-2xx so WeChat retries.
 //!
 //! Invariants: nothing is read from the body before its signature is
@@ -22,6 +25,7 @@ use crate::flow::{self, apply_event, load, settle_stock};
 use crate::http::{body_text, decode, json, now_s, HttpError};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
+use commerce_core::error::{ApiError, ErrorKind};
 use commerce_core::money::Money;
 use commerce_core::orders::{transition_status, Event};
 use serde::{Deserialize, Serialize};
@@ -58,6 +62,11 @@ fn rejected(status: u16, code: &str, message: impl Into<String>) -> HttpError {
     let error = HttpError::status(status, code, message);
     worker::console_warn!("pay notify rejected: {}", flow::describe(&error));
     error
+}
+
+fn rejected_api(order_id: &str, error: ApiError) -> HttpError {
+    worker::console_warn!("pay notify rejected: order {order_id}: {error}");
+    HttpError::Api(error)
 }
 
 fn header(req: &Request, name: &str) -> Result<String, HttpError> {
@@ -131,18 +140,34 @@ pub async fn notify(req: &mut Request, env: &Env) -> Result<Response, HttpError>
         .map_err(|e| rejected(400, "MALFORMED_REQUEST", format!("resource: {e}")))?;
     if transaction.trade_state == "SUCCESS" {
         let event = Event::Pay {
-            transaction_id: transaction.transaction_id,
+            transaction_id: transaction.transaction_id.clone(),
             amount: transaction.amount.total,
         };
-        let transition = apply_event(env, &transaction.out_trade_no, &event, None)
-            .await
-            .inspect_err(|e| {
+        let order_id = transaction.out_trade_no;
+        let transition = match apply_event(env, &order_id, &event, None).await {
+            Ok(t) => t,
+            Err(HttpError::Api(e)) if e.kind == ErrorKind::Conflict => {
+                // The money arrived but the order cannot take it: keep it
+                // for a refund, then refuse (WeChat retries; recorded once).
+                let db = db::open(env).await?;
+                let payment = db::UnmatchedPayment {
+                    transaction_id: transaction.transaction_id,
+                    order_id: order_id.clone(),
+                    amount: transaction.amount.total.as_fen(),
+                    reason: e.code.clone(),
+                    received_at: now_s(),
+                };
+                db::record_unmatched(&db, &payment).await?;
+                return Err(rejected_api(&order_id, e));
+            }
+            Err(e) => {
                 worker::console_warn!(
-                    "pay notify rejected: order {}: {}",
-                    transaction.out_trade_no,
-                    flow::describe(e)
-                )
-            })?;
+                    "pay notify rejected: order {order_id}: {}",
+                    flow::describe(&e)
+                );
+                return Err(e);
+            }
+        };
         settle_stock(env, &transition).await?;
     }
     json(
