@@ -1,12 +1,14 @@
-//! `GET /v1/catalog`: the published storefront (catalog and pricing rules)
-//! from KV, with `ETag`; a matching `If-None-Match` is 304 with no body.
+//! `GET /v1/catalog` and `GET /v1/stores`: a published snapshot from KV (the
+//! storefront: catalog and pricing rules; the store snapshot that clients
+//! cache for offline store finding), with `ETag`; a matching
+//! `If-None-Match` is 304 with no body.
 
 use crate::http::{json_text, HttpError};
 use crate::kv;
 use worker::{Env, Request, Response};
 
-pub async fn get(req: &Request, env: &Env) -> Result<Response, HttpError> {
-    let snapshot = kv::snapshot(env, kv::STOREFRONT).await?;
+pub async fn get(req: &Request, env: &Env, key: &str) -> Result<Response, HttpError> {
+    let snapshot = kv::snapshot(env, key).await?;
     let fresh = req
         .headers()
         .get("if-none-match")?

@@ -15,6 +15,7 @@ mod pay;
 mod stores;
 
 use crate::http::HttpError;
+use crate::kv;
 use commerce_core::error::{ApiError, ErrorKind};
 use commerce_core::orders::Event;
 use worker::{Env, Method, Request, Response};
@@ -26,6 +27,7 @@ enum Route {
     Quote,
     Operation,
     Catalog,
+    Stores,
     StoresNearest,
     Login,
     Me,
@@ -53,6 +55,7 @@ impl Route {
         match self {
             Route::Health
             | Route::Catalog
+            | Route::Stores
             | Route::StoresNearest
             | Route::Coupons
             | Route::Order
@@ -72,6 +75,7 @@ fn table() -> matchit::Router<Route> {
         ("/v1/quote", Route::Quote),
         ("/v1/ops/:op", Route::Operation),
         ("/v1/catalog", Route::Catalog),
+        ("/v1/stores", Route::Stores),
         ("/v1/stores/nearest", Route::StoresNearest),
         ("/v1/auth/login", Route::Login),
         ("/v1/me", Route::Me),
@@ -126,7 +130,8 @@ pub async fn dispatch(mut req: Request, env: Env) -> Result<Response, HttpError>
         (Route::Health, Method::Get) => health::get(env),
         (Route::Quote, Method::Post) => core_ops::quote(&mut req, env).await,
         (Route::Operation, Method::Post) => core_ops::post(&mut req, &op).await,
-        (Route::Catalog, Method::Get) => catalog::get(&req, env).await,
+        (Route::Catalog, Method::Get) => catalog::get(&req, env, kv::STOREFRONT).await,
+        (Route::Stores, Method::Get) => catalog::get(&req, env, kv::STORES).await,
         (Route::StoresNearest, Method::Get) => stores::nearest(&req, env).await,
         (Route::Login, Method::Post) => auth::login(&mut req, env).await,
         (Route::Me, Method::Get) => auth::me(&req, env).await,
