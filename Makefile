@@ -5,9 +5,8 @@
 setup:
 	bash scripts/setup.sh
 
-build: setup
-	bash scripts/build-wasm.sh
-	bash scripts/build-edge.sh
+build:
+	bash scripts/build.sh
 
 dev:
 	bash scripts/dev.sh
