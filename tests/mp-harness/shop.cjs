@@ -194,7 +194,9 @@ test('storage full: a cart change is refused with the quota code, the cart is un
   }
 });
 
-test('checkout: login through wx.login, claim coupons, the best set picked, PRICE_CHANGED shows the edge quote, order placed, listed, cancelled', async () => {
+test('checkout: login through wx.login, claim coupons, the best set picked, PRICE_CHANGED shows the edge quote, points, order placed, listed, cancelled', async () => {
+  // The shopper wx.login names (openid-phone at the code2session stand-in) holds 5000 points.
+  assert.equal((await edge.admin('POST', '/v1/admin/session', { openid: 'openid-phone', points: 5000 })).status, 200);
   await lib.session.login();
   await until(async () => (await lib.cart.pending()) === 0, 'the guest cart to merge into the user cart');
   for (const id of ['welcome-10', 'tea-15pct']) await lib.checkout.claim(id);
@@ -208,8 +210,11 @@ test('checkout: login through wx.login, claim coupons, the best set picked, PRIC
   assert.equal(priced.payable, yuan(edgeQuote.body.payable));
   const stale = await lib.checkout.submit({ ...priced, payableFen: priced.payableFen - 1 });
   assert.equal(stale.priceChanged.payable, priced.payable, 'PRICE_CHANGED shows the edge\'s quote');
-  const { order } = await lib.checkout.submit(priced);
-  assert.equal(order.payable, priced.payableFen);
+  const withPoints = await lib.checkout.price({ usePoints: true });
+  assert.ok(withPoints.points.used > 0 && withPoints.points.used <= 5000, JSON.stringify(withPoints.points));
+  const { order } = await lib.checkout.submit(withPoints);
+  assert.equal(order.payable, withPoints.payableFen);
+  assert.equal(order.points_used, withPoints.points.used);
   const list = await lib.orders.list();
   assert.ok(list.some((o) => o.id === order.id && o.status === 'pending_payment'));
   const cancelled = await lib.orders.cancel(order.id);

@@ -109,12 +109,13 @@ async function price({ couponIds = null, usePoints = false } = {}) {
   const body = await catalog.current();
   const lines = cart.selectedLines(client.cartView().cart);
   const coupons = await wallet(lines);
+  const { points_balance: points = 0 } = await session.refreshCustomer();
   const request = {
     ...catalog.pricingBase(body),
     lines,
     coupons,
     coupon_selection: couponIds ? { mode: 'chosen', coupon_ids: couponIds } : { mode: 'best' },
-    use_points: usePoints ? session.customer().points_balance || 0 : 0,
+    use_points: usePoints ? points : 0,
   };
   const labels = catalog.skuLabels(body);
   const held = new Set(coupons.map((c) => c.id));

@@ -41,11 +41,25 @@ function customer() {
   return read().customer || {};
 }
 
-/** Log in; resolves to the stored session {token, user_id, expires_at, customer}. */
+/**
+ * Ask the edge for the shopper's points (GET /v1/me) and remember them for
+ * pricing; offline the remembered balance stands.
+ */
+async function refreshCustomer() {
+  try {
+    const me = await withLogin(() => api.get('/v1/me'));
+    save({ ...read(), customer: { points_balance: me.points } });
+  } catch (e) {
+    if (e.code !== 'NETWORK_ERROR') throw e;
+  }
+  return customer();
+}
+
+/** Log in; resolves to the stored session {token, user_id, expires_at}. */
 async function login() {
   const code = await platform.get().loginCode();
   const answer = await api.post('/v1/auth/login', { code }, { auth: false });
-  save({ token: answer.token, user_id: answer.user_id, expires_at: answer.expires_at, customer: answer.customer || {} });
+  save({ token: answer.token, user_id: answer.user_id, expires_at: answer.expires_at });
   for (const fn of loginListeners) await fn(current);
   return current;
 }
@@ -73,4 +87,4 @@ async function withLogin(call) {
   }
 }
 
-module.exports = { loggedIn, customer, login, onLogin, forget, withLogin };
+module.exports = { loggedIn, customer, refreshCustomer, login, onLogin, forget, withLogin };
