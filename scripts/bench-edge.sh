@@ -33,22 +33,23 @@ function workerdPids() {
     return execFileSync('pgrep', ['-x', 'workerd']).toString().split('\n').filter(Boolean).map(Number);
   } catch { return []; }
 }
-function cpuMs(pids) {
-  let ticks = 0;
-  for (const pid of pids) {
+/** CPU ms used so far by each of our workerd processes. */
+function cpuByPid(pids) {
+  const out = new Map();
+  for (const pid of pids()) {
     try {
       const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime + stime
+      out.set(pid, (Number(fields[11]) + Number(fields[12])) * TICK_MS); // utime + stime
     } catch { /* exited */ }
   }
-  return ticks * TICK_MS;
+  return out;
 }
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 async function load(label, concurrency, makeRequest, pids) {
   const latencies = [];
   let errors = 0;
-  const cpu0 = cpuMs(pids);
+  const cpu0 = cpuByPid(pids);
   const start = performance.now();
   const end = start + SECONDS * 1000;
   await Promise.all(Array.from({ length: concurrency }, async (_, lane) => {
@@ -65,10 +66,15 @@ async function load(label, concurrency, makeRequest, pids) {
     }
   }));
   const seconds = (performance.now() - start) / 1000;
-  const cpu = cpuMs(pids) - cpu0;
+  const cpu1 = cpuByPid(pids);
+  let cpu = 0;
+  for (const [pid, ms] of cpu1) cpu += ms - (cpu0.get(pid) || 0);
+  // A workerd that exited mid-row (wrangler restarted it) took its CPU along.
+  const restarted = [...cpu0.keys()].some((pid) => !cpu1.has(pid));
   latencies.sort((a, b) => a - b);
   const row = [label, concurrency, latencies.length, (latencies.length / seconds).toFixed(0),
-    pct(latencies, 50).toFixed(1), pct(latencies, 99).toFixed(1), (cpu / latencies.length).toFixed(2), errors];
+    pct(latencies, 50).toFixed(1), pct(latencies, 99).toFixed(1),
+    restarted ? 'n/a (workerd restarted)' : (cpu / latencies.length).toFixed(2), errors];
   console.log(`| ${row.join(' | ')} |`);
 }
 
@@ -77,7 +83,7 @@ async function load(label, concurrency, makeRequest, pids) {
   const before = new Set(workerdPids());
   const worker = await startWorker({ vars: f.workerVars(wechat.base, {
     PAYMENT_TIMEOUT_S: '86400', RATE_CHECKOUT_USER_BURST: '1000000', RATE_CHECKOUT_USER_PER_MIN: '1000000' }) });
-  const pids = workerdPids().filter((p) => !before.has(p));
+  const pids = () => workerdPids().filter((p) => !before.has(p));
   const api = f.client(worker.url);
   try {
     const storefront = f.seedStorefront();
