@@ -73,172 +73,103 @@ operations! {
 /// The operations' adapters from domain functions to [`Operation`].
 pub mod ops {
     use super::Operation;
+    use crate::catalog::Catalog;
     use crate::error::ApiError;
-    use crate::pricing;
+    use crate::lbs::contract as lbs;
+    use crate::{cart, orders, pricing, sync};
 
-    /// `quote`: price a cart against a catalog snapshot.
-    pub struct Quote;
-    impl Operation for Quote {
-        const NAME: &'static str = "quote";
-        type Request = pricing::QuoteRequest;
-        type Response = pricing::Quote;
-        fn run(request: Self::Request) -> Result<Self::Response, ApiError> {
-            Ok(pricing::quote(&request)?)
-        }
-    }
-
-    /// `best_coupons`: the best coupon combination for a cart, with its quote.
-    pub struct BestCoupons;
-    impl Operation for BestCoupons {
-        const NAME: &'static str = "best_coupons";
-        type Request = pricing::QuoteRequest;
-        type Response = pricing::BestCoupons;
-        fn run(request: Self::Request) -> Result<Self::Response, ApiError> {
-            Ok(pricing::best_coupons(&request)?)
-        }
-    }
-
-    /// `cart_apply`: apply cart operations (all or nothing), check, price.
-    pub struct CartApply;
-    impl Operation for CartApply {
-        const NAME: &'static str = "cart_apply";
-        type Request = crate::cart::CartApplyRequest;
-        type Response = crate::cart::CartView;
-        fn run(request: Self::Request) -> Result<Self::Response, ApiError> {
-            Ok(crate::cart::apply_ops(
-                &request.catalog,
-                request.cart,
-                &request.ops,
-            )?)
-        }
-    }
-
-    /// `cart_merge`: fold a guest cart into a user's cart, check, price.
-    pub struct CartMerge;
-    impl Operation for CartMerge {
-        const NAME: &'static str = "cart_merge";
-        type Request = crate::cart::CartMergeRequest;
-        type Response = crate::cart::CartView;
-        fn run(request: Self::Request) -> Result<Self::Response, ApiError> {
-            Ok(crate::cart::merge_carts(request)?)
-        }
-    }
-
-    /// `sync_push`: server side of a cart sync push (state in, state out).
-    pub struct SyncPush;
-    impl Operation for SyncPush {
-        const NAME: &'static str = "sync_push";
-        type Request = crate::sync::SyncPushRequest;
-        type Response = crate::sync::SyncPushResponse;
-        fn run(request: Self::Request) -> Result<Self::Response, ApiError> {
-            let catalog = crate::catalog::Catalog::new(&request.catalog)?;
-            let (state, response) =
-                crate::sync::server_apply(request.state, &request.push, &catalog);
-            Ok(crate::sync::SyncPushResponse { state, response })
-        }
-    }
-
-    /// `sync_rebase`: client side of a cart sync answer.
-    pub struct SyncRebase;
-    impl Operation for SyncRebase {
-        const NAME: &'static str = "sync_rebase";
-        type Request = crate::sync::SyncRebaseRequest;
-        type Response = crate::sync::SyncRebaseResponse;
-        fn run(request: Self::Request) -> Result<Self::Response, ApiError> {
-            let catalog = crate::catalog::Catalog::new(&request.catalog)?;
-            let (client, warnings) =
-                crate::sync::client_rebase(request.client, &request.response, &catalog);
-            Ok(crate::sync::SyncRebaseResponse { client, warnings })
-        }
-    }
-
-    /// `order_checkout`: re-price, compare the expected payable, decide the order.
-    pub struct OrderCheckout;
-    impl Operation for OrderCheckout {
-        const NAME: &'static str = "order_checkout";
-        type Request = crate::orders::CheckoutRequest;
-        type Response = crate::orders::CheckoutDecision;
-        fn run(request: Self::Request) -> Result<Self::Response, ApiError> {
-            Ok(crate::orders::checkout(&request)?)
-        }
-    }
-
-    /// `order_transition`: one event of the order state machine.
-    pub struct OrderTransition;
-    impl Operation for OrderTransition {
-        const NAME: &'static str = "order_transition";
-        type Request = crate::orders::TransitionRequest;
-        type Response = crate::orders::Transition;
-        fn run(request: Self::Request) -> Result<Self::Response, ApiError> {
-            Ok(crate::orders::transition(
-                request.order,
-                &request.event,
-                request.now,
-            )?)
-        }
-    }
-
-    /// `coupon_wallet`: which held coupons a cart can use, and why not.
-    pub struct CouponWallet;
-    impl Operation for CouponWallet {
-        const NAME: &'static str = "coupon_wallet";
-        type Request = crate::orders::WalletRequest;
-        type Response = crate::orders::WalletView;
-        fn run(request: Self::Request) -> Result<Self::Response, ApiError> {
-            Ok(crate::orders::wallet(&request)?)
-        }
-    }
-
-    /// One `lbs` operation: name, request, response, function.
-    macro_rules! lbs_operation {
-        ($op:ident, $name:literal, $request:ty, $response:ty, $run:path) => {
-            #[doc = concat!("`", $name, "`: an LBS operation of `crate::lbs::contract`.")]
+    /// `operation!(Type, "name", Request => Response, |request| body)`: one
+    /// registry entry; `body` is a `Result` whose error converts to [`ApiError`].
+    macro_rules! operation {
+        ($(#[$doc:meta])* $op:ident, $name:literal, $request:ty => $response:ty, |$req:ident| $body:expr) => {
+            $(#[$doc])*
             pub struct $op;
             impl Operation for $op {
                 const NAME: &'static str = $name;
                 type Request = $request;
                 type Response = $response;
-                fn run(request: Self::Request) -> Result<Self::Response, ApiError> {
-                    Ok($run(request)?)
+                fn run($req: Self::Request) -> Result<Self::Response, ApiError> {
+                    Ok($body?)
                 }
             }
         };
     }
-    use crate::lbs::contract as lbs;
-    lbs_operation!(
-        StoresNearest,
-        "stores_nearest",
-        lbs::StoreQueryRequest,
-        lbs::StoreList,
-        lbs::stores_nearest
+
+    operation!(
+        /// `quote`: price a cart against a catalog snapshot.
+        Quote, "quote", pricing::QuoteRequest => pricing::Quote,
+        |request| pricing::quote(&request)
     );
-    lbs_operation!(
-        StoresWithin,
-        "stores_within",
-        lbs::StoreQueryRequest,
-        lbs::StoreList,
-        lbs::stores_within
+    operation!(
+        /// `best_coupons`: the best coupon combination for a cart, with its quote.
+        BestCoupons, "best_coupons", pricing::QuoteRequest => pricing::BestCoupons,
+        |request| pricing::best_coupons(&request)
     );
-    lbs_operation!(
-        StoresDelivering,
-        "stores_delivering",
-        lbs::StoreQueryRequest,
-        lbs::StoreList,
-        lbs::stores_delivering
+    operation!(
+        /// `cart_apply`: apply cart operations (all or nothing), check, price.
+        CartApply, "cart_apply", cart::CartApplyRequest => cart::CartView,
+        |request| cart::apply_ops(&request.catalog, request.cart, &request.ops)
     );
-    lbs_operation!(
-        CoordConvert,
-        "coord_convert",
-        lbs::ConvertRequest,
-        lbs::ConvertResponse,
-        lbs::coord_convert
+    operation!(
+        /// `cart_merge`: fold a guest cart into a user's cart, check, price.
+        CartMerge, "cart_merge", cart::CartMergeRequest => cart::CartView,
+        |request| cart::merge_carts(request)
     );
-    lbs_operation!(
-        GeofenceCheck,
-        "geofence_check",
-        lbs::GeofenceRequest,
-        lbs::GeofenceResponse,
-        lbs::geofence_check
+    operation!(
+        /// `sync_push`: server side of a cart sync push (state in, state out).
+        SyncPush, "sync_push", sync::SyncPushRequest => sync::SyncPushResponse,
+        |request| Catalog::new(&request.catalog).map(|catalog| {
+            let (state, response) = sync::server_apply(request.state, &request.push, &catalog);
+            sync::SyncPushResponse { state, response }
+        })
+    );
+    operation!(
+        /// `sync_rebase`: client side of a cart sync answer.
+        SyncRebase, "sync_rebase", sync::SyncRebaseRequest => sync::SyncRebaseResponse,
+        |request| Catalog::new(&request.catalog).map(|catalog| {
+            let (client, warnings) = sync::client_rebase(request.client, &request.response, &catalog);
+            sync::SyncRebaseResponse { client, warnings }
+        })
+    );
+    operation!(
+        /// `order_checkout`: re-price, compare the expected payable, decide the order.
+        OrderCheckout, "order_checkout", orders::CheckoutRequest => orders::CheckoutDecision,
+        |request| orders::checkout(&request)
+    );
+    operation!(
+        /// `order_transition`: one event of the order state machine.
+        OrderTransition, "order_transition", orders::TransitionRequest => orders::Transition,
+        |request| orders::transition(request.order, &request.event, request.now)
+    );
+    operation!(
+        /// `coupon_wallet`: which held coupons a cart can use, and why not.
+        CouponWallet, "coupon_wallet", orders::WalletRequest => orders::WalletView,
+        |request| orders::wallet(&request)
+    );
+    operation!(
+        /// `stores_nearest`: the `k` nearest stores passing the filters.
+        StoresNearest, "stores_nearest", lbs::StoreQueryRequest => lbs::StoreList,
+        |request| lbs::stores_nearest(request)
+    );
+    operation!(
+        /// `stores_within`: every store within `radius_m` passing the filters.
+        StoresWithin, "stores_within", lbs::StoreQueryRequest => lbs::StoreList,
+        |request| lbs::stores_within(request)
+    );
+    operation!(
+        /// `stores_delivering`: stores whose delivery area contains the point.
+        StoresDelivering, "stores_delivering", lbs::StoreQueryRequest => lbs::StoreList,
+        |request| lbs::stores_delivering(request)
+    );
+    operation!(
+        /// `coord_convert`: points between WGS-84, GCJ-02 and BD-09.
+        CoordConvert, "coord_convert", lbs::ConvertRequest => lbs::ConvertResponse,
+        |request| lbs::coord_convert(request)
+    );
+    operation!(
+        /// `geofence_check`: is the shopper within r metres of each store.
+        GeofenceCheck, "geofence_check", lbs::GeofenceRequest => lbs::GeofenceResponse,
+        |request| lbs::geofence_check(request)
     );
 }
 
