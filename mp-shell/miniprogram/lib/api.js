@@ -43,7 +43,6 @@ async function request(method, path, { body, headers = {}, auth = true } = {}) {
 }
 
 module.exports = {
-  ApiError,
   setToken,
   get: (path, options) => request('GET', path, options),
   post: (path, body, options) => request('POST', path, { ...options, body }),

@@ -129,4 +129,4 @@ async function view() {
   return { source, categories };
 }
 
-module.exports = { load, current, pricingBase, skuLabels, view, skuFor, specOptions };
+module.exports = { load, current, pricingBase, skuLabels, view, skuFor };

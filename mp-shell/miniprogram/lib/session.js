@@ -87,4 +87,4 @@ async function withLogin(call) {
   }
 }
 
-module.exports = { loggedIn, customer, refreshCustomer, login, onLogin, forget, withLogin };
+module.exports = { customer, refreshCustomer, login, onLogin, withLogin };
