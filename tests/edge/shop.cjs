@@ -353,6 +353,10 @@ test('unpaid orders time out (short PAYMENT_TIMEOUT_S) and their stock returns',
 });
 
 test('stores nearest: from the KV snapshot; coordinates need their system', async () => {
+  const snapshot = await api.call('GET', '/v1/stores');
+  assert.equal(snapshot.status, 200);
+  assert.equal(snapshot.json.version, 'stores-demo-1');
+  assert.equal((await api.call('GET', '/v1/stores', { headers: { 'if-none-match': snapshot.headers.get('etag') } })).status, 304);
   const r = await api.call('GET', '/v1/stores/nearest?lat=31.2304&lng=121.4737&coord=gcj02&k=2');
   assert.equal(r.status, 200, r.text);
   assert.deepEqual(r.json.stores.map((x) => x.id).sort(), ['sh-jingan', 'sh-pudong']);
