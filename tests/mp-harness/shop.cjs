@@ -208,8 +208,14 @@ test('checkout: login through wx.login, claim coupons, the best set picked, PRIC
   assert.ok(priced.coupons.every((c) => c.applied || c.note), 'every coupon says why it is or is not used');
   const edgeQuote = await edge.call('POST', '/v1/quote', priced.request);
   assert.equal(priced.payable, yuan(edgeQuote.body.payable));
-  const stale = await lib.checkout.submit({ ...priced, payableFen: priced.payableFen - 1 });
+  const seen = { ...priced, payableFen: priced.payableFen - 1 };
+  const stale = await lib.checkout.submit(seen);
   assert.equal(stale.priceChanged.payable, priced.payable, 'PRICE_CHANGED shows the edge\'s quote');
+  const confirmed = await lib.checkout.submit({ ...seen, ...stale.priceChanged });
+  assert.equal(confirmed.order.payable, priced.payableFen, 'confirming the new price places the order');
+  await lib.orders.cancel(confirmed.order.id);
+  // The ordered lines left the cart; put them back for the next order.
+  for (const line of priced.request.lines) await lib.cart.add(line.sku_id, line.quantity);
   const withPoints = await lib.checkout.price({ usePoints: true });
   assert.ok(withPoints.points.used > 0 && withPoints.points.used <= 5000, JSON.stringify(withPoints.points));
   const { order } = await lib.checkout.submit(withPoints);

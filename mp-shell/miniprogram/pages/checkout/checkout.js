@@ -41,7 +41,9 @@ shopPage({
     return this.run(async () => {
       const result = await checkout.submit(this.priced);
       if (result.priceChanged) {
-        this.setData({ notice: '价格已变动，请确认新价格 The price changed: please check the new total', priced: { ...this.data.priced, ...result.priceChanged } });
+        // The edge's quote replaces the page's: confirming places the order at that price.
+        this.priced = { ...this.priced, ...result.priceChanged };
+        this.setData({ notice: '价格已变动，请确认新价格 The price changed: please check the new total', priced: this.priced });
         return;
       }
       wx.redirectTo({ url: `/pages/order/order?id=${encodeURIComponent(result.order.id)}` });
