@@ -26,8 +26,12 @@ stage() {
   shift
   local log="$LOGS/$name.log" start=$SECONDS
   printf '\n=== %s: %s\n' "$name" "$*"
-  "$@" >"$log" 2>&1
+  # No stage may hang the run: builds get 30 minutes, tests 10.
+  local limit=600
+  case "$name" in setup | build-* | clippy | native) limit=1800 ;; esac
+  timeout -k 10 "$limit" "$@" >"$log" 2>&1
   local rc=$? p=0 f=0 found=0
+  [ "$rc" = 124 ] && echo "FAIL $name: timed out after ${limit}s" >>"$log"
   # cargo's "test result: ok. 3 passed; 0 failed" and ours "x: 3 passed, 0 failed"
   while read -r a b; do p=$((p + a)); f=$((f + b)); found=1; done < <(
     sed -nE 's/^test result: [a-zA-Z]+\. ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/p; s/^[^=].*: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$log")

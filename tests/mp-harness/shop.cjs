@@ -265,6 +265,9 @@ test('WeChat pages: catalog, cart, checkout and orders pages render what lib/ re
     await run('mini-program shop (phone + wrangler dev)');
   } finally {
     await edge.stop();
+    // The pages keep live timers (countdowns, network watch) as in a running
+    // mini-program; the test is over, so the "app" ends here.
+    process.exit();
   }
 })().catch((e) => {
   console.log(`FAIL mini-program shop: ${(e && e.stack) || e}`);
