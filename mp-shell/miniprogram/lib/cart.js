@@ -63,8 +63,8 @@ async function pending() {
 
 /**
  * The cart page's data: {lines, invalid, subtotal, discounts: [{label,
- * amount}], goodsPayable (before shipping), quantity, pending}. `warnings` are the last change's
- * (the view's own otherwise).
+ * amount}], goodsPayable (before shipping), quantity, pending}. Line
+ * warnings are the last change's, else the view's own.
  */
 async function view(lastWarnings) {
   const { core, client } = await shop.start();
