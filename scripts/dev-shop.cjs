@@ -1,8 +1,9 @@
 // The local shop behind `make dev`: the edge worker under `wrangler dev` on
 // 127.0.0.1:$PORT (default 8787) with its state in .wrangler-dev/, seeded
-// with edge-worker/seed/*.json, and a loopback stand-in for WeChat's
-// code-to-session endpoint so logging in works without WeChat (the same
-// set-up the shop tests use: tests/e2e/edge.cjs). Runs until Ctrl-C.
+// with edge-worker/seed/*.json, and a loopback stand-in for WeChat (login
+// and WeChat Pay with its sandbox: tests/lib/wechat.cjs) so logging in and
+// paying work without WeChat (the same set-up the shop tests use:
+// tests/e2e/edge.cjs). Runs until Ctrl-C.
 'use strict';
 const path = require('node:path');
 const { startShopEdge } = require('../tests/e2e/edge.cjs');
@@ -12,14 +13,17 @@ const port = Number(process.env.PORT || 8787);
 
 (async () => {
   const edge = await startShopEdge({ persistTo: path.join(ROOT, '.wrangler-dev'), port });
-  const session = await edge.admin('POST', '/v1/admin/session', { openid: 'dev-shopper', points: 5000 });
+  // The H5 preview's logins name openid-h5 at the WeChat stand-in: the same
+  // shopper as the curl token below, with points to spend.
+  const session = await edge.admin('POST', '/v1/admin/session', { openid: 'openid-h5', points: 5000 });
   const url = `http://127.0.0.1:${port}`;
   console.log(`
-  H5 shop:       ${url}/   (the mini-program's pages in a browser; log in is automatic)
+  H5 shop:       ${url}/   (the mini-program's pages in a browser; log in is automatic,
+                 payment goes through the local WeChat Pay sandbox)
   Edge worker:   ${url}/v1/health
   Try a quote:   curl -s -X POST ${url}/v1/quote -d @mp-shell/miniprogram/lib/demo-cart.json
   As a shopper:  curl -s ${url}/v1/orders -H 'authorization: Bearer ${session.body.token}'
-                 (demo shopper "dev-shopper", 5000 points)
+                 (the H5 shopper "openid-h5": 5000 points, sees the same orders)
   Mini-program:  open mp-shell/ in WeChat DevTools (the wasm is in miniprogram/wasm/pkg/)
   API reference: docs/api.md
   Stop:          Ctrl-C (state stays in .wrangler-dev/)

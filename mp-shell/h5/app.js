@@ -9,7 +9,7 @@
 import { load, require } from './cjs.js';
 import { webPlatform } from './web-platform.js';
 
-const LIB = ['platform.js', 'format.js', 'network.js', 'api.js', 'session.js', 'shop.js', 'catalog.js',
+const LIB = ['platform.js', 'config.js', 'format.js', 'network.js', 'api.js', 'session.js', 'shop.js', 'catalog.js',
   'cart.js', 'stores.js', 'status.js', 'checkout.js', 'orders.js'];
 await load('./lib', LIB);
 require('platform.js').use(webPlatform());
@@ -149,6 +149,7 @@ function orderHtml(o) {
     <div class="muted">${o.createdAt}</div>
     ${o.lines.map((l) => h`<div class="row"><span>${l.name} × ${l.quantity}</span><span>${l.payable}</span></div>`)}
     <div class="row strong"><span>应付 payable</span><span class="price">${o.payable}</span></div></div>
+    ${o.canPay ? h`<button class="buy" data-action="pay" data-id="${o.id}">去支付 Pay</button>` : ''}
     ${o.cancellable ? h`<button data-action="cancel" data-id="${o.id}">取消订单 Cancel order</button>` : ''}
     <div><a href="#/orders">全部订单 all orders</a></div>`;
 }
@@ -209,8 +210,14 @@ const actions = {
     }
     ui.notice = '';
     ui.couponIds = null;
-    go(`order/${result.order.id}`);
+    // Pay at once, as a mall does; unpaid (sandbox refused), the order page offers to pay again.
+    try {
+      await orders.pay(result.order.id);
+    } finally {
+      go(`order/${result.order.id}`);
+    }
   },
+  pay: (d) => show(async () => orderHtml(await orders.pay(d.id))),
   cancel: (d) => show(async () => orderHtml(await orders.cancel(d.id))),
 };
 

@@ -41,7 +41,7 @@ export function webPlatform() {
       } catch {
         data = { error: { code: `HTTP_${res.status}`, message: text.slice(0, 200) } };
       }
-      return { status: res.status, data };
+      return { status: res.status, data, headers: Object.fromEntries(res.headers) };
     },
     getLocation() {
       return new Promise((resolve, reject) => {

@@ -1,11 +1,12 @@
 // The edge a shop test talks to: the worker under `wrangler dev` (workerd),
 // seeded with the dev data (edge-worker/seed/*.json) through the documented
-// admin routes, and logging in through a stand-in for WeChat's
-// code-to-session endpoint served here on loopback (WeChat itself is out of
-// reach; the edge calls it over real HTTP, as in production).
+// admin routes, with the WeChat stand-in of tests/lib/wechat.cjs on loopback
+// for logging in and paying (WeChat itself is out of reach; the edge calls
+// it over real HTTP, as in production).
 //
 // startShopEdge({persistTo?, port?}) -> {url, port, persistTo, stop(),
-// restart(), call(method, path, body, token), admin(method, path, body)}. restart() starts the worker
+// restart(), call(method, path, body, token), admin(method, path, body),
+// wechatPay(orderId)}. restart() starts the worker
 // again on the same port and state (the offline scenarios).
 // Start it before a phone-like harness removes fetch (wrangler.cjs polls
 // with it); its own requests use node:http.
@@ -14,20 +15,10 @@ const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
-const { URL } = require('node:url'); // the module's own: a phone-like harness removes the global
 const { startWorker, ROOT } = require('../lib/wrangler.cjs');
+const { startFakeWeChat, wechatVars } = require('../lib/wechat.cjs');
 
 const ADMIN_TOKEN = 'test-admin';
-
-/** WeChat's jscode2session, as far as the edge needs it: one openid per code's user. */
-function startCode2Session() {
-  const server = http.createServer((req, res) => {
-    const code = new URL(req.url, 'http://x').searchParams.get('js_code') || '';
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ openid: `openid-${code.split('-')[0]}`, session_key: 'c2Vzc2lvbi1rZXk=' }));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 /** One JSON request over node:http (not fetch: a phone-like harness removes what undici needs). */
 function call(url, method, route, body, token, headers = {}) {
@@ -53,15 +44,10 @@ function call(url, method, route, body, token, headers = {}) {
 async function startShopEdge(options = {}) {
   const ownDir = !options.persistTo;
   const persistTo = options.persistTo || fs.mkdtempSync(path.join(os.tmpdir(), 'commerce-shop-'));
-  const wechat = await startCode2Session();
-  const vars = {
-    ADMIN_TOKEN,
-    SESSION_SECRET: 'test-session-secret-0123456789abcdef',
-    WECHAT_APPID: 'wx-test-app',
-    WECHAT_SECRET: 'wx-test-secret',
-    WECHAT_CODE2SESSION_URL: `http://127.0.0.1:${wechat.address().port}/sns/jscode2session`,
-  };
+  const wechat = await startFakeWeChat();
+  const vars = wechatVars(wechat.base, { ADMIN_TOKEN, SESSION_SECRET: 'test-session-secret-0123456789abcdef' });
   let worker = await startWorker({ persistTo, port: options.port, vars });
+  wechat.setEdge(worker.url);
   const admin = { 'x-admin-token': ADMIN_TOKEN };
   for (const [route, file] of [['/v1/admin/catalog', 'storefront.json'], ['/v1/admin/stores', 'stores.json']]) {
     const body = JSON.parse(fs.readFileSync(path.join(ROOT, 'edge-worker', 'seed', file), 'utf8'));
@@ -77,10 +63,13 @@ async function startShopEdge(options = {}) {
     stopWorker: () => worker.stop(),
     async restart() {
       worker = await startWorker({ persistTo, port: worker.port, vars });
+      wechat.setEdge(worker.url);
     },
+    /** What the shopper's WeChat does on confirming wx.requestPayment for an order. */
+    wechatPay: (orderId) => wechat.pay(orderId),
     async stop() {
       await worker.stop();
-      wechat.close();
+      await wechat.close();
       if (ownDir) fs.rmSync(persistTo, { recursive: true, force: true });
     },
   };

@@ -5,8 +5,9 @@
 //
 // A shopper: chooses a store, adds two SKUs, opens checkout, claims the
 // shop's coupons and sees the ones the core picked; the total on the page must equal the edge's own
-// quote of the same request (POST /v1/quote); places the order and finds it
-// in the order list. Then offline: the edge is stopped, the page still lists
+// quote of the same request (POST /v1/quote); places the order, pays it in
+// the dev payment sandbox (the WeChat stand-in signs the notification the
+// edge checks) and finds it paid in the order list. Then offline: the edge is stopped, the page still lists
 // the cached products and takes a cart change (pending); the edge is started
 // again on the same port and state, and the change syncs (the edge's cart
 // holds it). Screenshots of every step: tests/artifacts/h5-*.png.
@@ -81,6 +82,12 @@ async function step(name, fn) {
         await page.waitForFunction((n) => document.querySelectorAll('[data-action=claim]').length < n, claims);
       }
       await page.locator('[data-testid=payable]').waitFor();
+      const withoutPoints = await page.locator('[data-testid=payable]').innerText();
+      // The H5 shopper (openid-h5 at the WeChat stand-in, as under `make dev`) holds points: use them.
+      assert.equal((await edge.admin('POST', '/v1/admin/session', { openid: 'openid-h5', points: 500 })).status, 200);
+      await page.locator('[data-action=points]').click();
+      await page.waitForFunction((before) => document.querySelector('[data-testid=payable]')?.innerText !== before, withoutPoints);
+      assert.match(await page.locator('[data-action=points]').innerText(), /☑/);
       payable = await page.locator('[data-testid=payable]').innerText();
       const applied = await page.locator('.coupon[data-applied=true]').count();
       assert.ok(applied >= 1, 'no coupon pre-selected');
@@ -94,13 +101,17 @@ async function step(name, fn) {
     });
 
     let orderId = '';
-    await step('place the order and find it in the order list', async () => {
+    await step('place the order, pay (dev payment sandbox), find it paid in the order list', async () => {
       await page.locator('[data-action=submit]').click();
       await page.locator('[data-testid=order-id]').waitFor();
       orderId = await page.locator('[data-testid=order-id]').innerText();
+      assert.match(await page.locator('[data-testid=order-status]').innerText(), /paid/);
+      assert.equal(await page.locator('[data-action=pay]').count(), 0, 'a paid order offers no pay button');
       await shot('5-order');
       await page.goto(`${edge.url}/#/orders`);
-      await page.locator(`.order[data-to="order/${orderId}"]`).waitFor();
+      const listed = page.locator(`.order[data-to="order/${orderId}"]`);
+      await listed.waitFor();
+      assert.match(await listed.locator('[data-testid=order-status]').innerText(), /paid/);
       await shot('6-orders');
     });
 

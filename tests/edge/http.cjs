@@ -63,6 +63,10 @@ test('non-UTF-8 body is 400', async () => {
   assertError(await call('POST', '/v1/quote', Buffer.from([0xff, 0xfe, 0x7b])), 400, 'MALFORMED_REQUEST');
 });
 
+test('the payment sandbox does not exist unless configured (production): 404', async () => {
+  assertError(await call('POST', '/v1/orders/o-any/pay/sandbox', '{}'), 404, 'NOT_FOUND');
+});
+
 (async () => {
   worker = await startWorker();
   try {

@@ -352,6 +352,21 @@ test('unpaid orders time out (short PAYMENT_TIMEOUT_S) and their stock returns',
   assert.ok(unmatched.some((p) => p.transaction_id === 'wx-tx-2' && p.reason === 'ALREADY_PAID'));
 });
 
+test('payment sandbox (dev only): pays the latest prepay with a signed notification; only the owner\'s order', async () => {
+  const o = await order(s.bob.token, [{ sku_id: 'bun-pork', quantity: 1 }]);
+  const sandbox = (token) => api.call('POST', `/v1/orders/${o.id}/pay/sandbox`, { token });
+  f.assertError(await sandbox(s.alice.token), 404, 'NOT_FOUND');
+  f.assertError(await sandbox(null), 401, 'UNAUTHORIZED');
+  f.assertError(await sandbox(s.bob.token), 502, 'PAYMENT_FAILED'); // no prepay yet: nothing to pay
+  assert.equal((await api.call('POST', `/v1/orders/${o.id}/pay`, { token: s.bob.token })).status, 200);
+  const r = await sandbox(s.bob.token);
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json, { requested: true });
+  const paid = (await api.call('GET', `/v1/orders/${o.id}`, { token: s.bob.token })).json;
+  assert.equal(paid.status, 'paid');
+  assert.match(paid.payment.transaction_id, /^42/);
+});
+
 test('stores nearest: from the KV snapshot; coordinates need their system', async () => {
   const snapshot = await api.call('GET', '/v1/stores');
   assert.equal(snapshot.status, 200);
@@ -380,6 +395,7 @@ test('rate limit: logins per IP beyond the burst are 429 with Retry-After', asyn
 (async () => {
   wechat = await f.startFakeWeChat();
   worker = await startWorker({ vars: f.workerVars(wechat.base, { PAYMENT_TIMEOUT_S: '3', RATE_LOGIN_IP_BURST: '20', RATE_LOGIN_IP_PER_MIN: '1' }) });
+  wechat.setEdge(worker.url);
   api = f.client(worker.url);
   try {
     await run('edge shop (workerd)');

@@ -15,7 +15,9 @@
 //   wx.onNetworkStatusChange fires on phone.setOnline(); wx.getLocation
 //   answers the fix given to phone.setLocation() (WGS-84 numbers, as WeChat
 //   returns by default); wx.login a fresh code; wx.getRandomValues random
-//   bytes (the only randomness a phone offers); navigation calls recorded.
+//   bytes (the only randomness a phone offers); navigation calls recorded;
+//   wx.requestPayment hands its parameters to the shopper set with
+//   phone.setPayer(fn) (fn resolves: paid; rejects: the sheet was closed).
 // Run each platform in its own process: globals are changed for good.
 'use strict';
 const fs = require('node:fs');
@@ -107,6 +109,7 @@ function makeDevice() {
   let logins = 0;
   const networkListeners = [];
   const navigations = [];
+  let payer = async () => { throw new Error('requestPayment:fail no payer set'); };
   const done = (options, error, result) => {
     if (error) {
       if (options.fail) options.fail({ errMsg: error });
@@ -152,12 +155,18 @@ function makeDevice() {
     onNetworkStatusChange(fn) {
       networkListeners.push(fn);
     },
+    requestPayment(options) {
+      payer(options).then(() => done(options, null, { errMsg: 'requestPayment:ok' }), (e) => done(options, (e && e.message) || String(e)));
+    },
     switchTab: (o) => navigations.push({ type: 'switchTab', url: o.url }),
     navigateTo: (o) => navigations.push({ type: 'navigateTo', url: o.url }),
     redirectTo: (o) => navigations.push({ type: 'redirectTo', url: o.url }),
   };
   const controls = {
     navigations,
+    setPayer(fn) {
+      payer = fn;
+    },
     setLocation(latitude, longitude) {
       fix = { latitude, longitude };
     },

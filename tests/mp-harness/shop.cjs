@@ -92,6 +92,22 @@ test('catalog: categories, specs, the flash-sale price and countdown end from th
   assert.equal(lotus.endsAt, 1893456000);
 });
 
+test('catalog: revalidated with If-None-Match; a 304 keeps the cached copy, offline it is served', async () => {
+  const first = await lib.catalog.load();
+  const again = await lib.catalog.load();
+  assert.equal(again.notModified, true, 'the edge answered 304 Not Modified');
+  assert.equal(again.source, 'edge');
+  assert.deepEqual(again.value, first.value);
+  phone.setOnline(false);
+  try {
+    const offline = await lib.catalog.load();
+    assert.equal(offline.source, 'cache');
+    assert.deepEqual(offline.value, first.value);
+  } finally {
+    phone.setOnline(true);
+  }
+});
+
 test('catalog: a group buy shows its tier price and the next tier as a hint', async () => {
   const storefront = JSON.parse(fs.readFileSync(path.join(ROOT, 'edge-worker', 'seed', 'storefront.json'), 'utf8'));
   const withGroupBuy = {
@@ -103,6 +119,7 @@ test('catalog: a group buy shows its tier price and the next tier as a hint', as
   };
   try {
     assert.equal((await edge.admin('PUT', '/v1/admin/catalog', withGroupBuy)).status, 200);
+    assert.equal((await lib.catalog.load()).notModified, undefined, 'a new publication is fetched whole');
     const { categories } = await lib.catalog.view();
     const cup = lib.catalog.skuFor(categories[2].products.find((p) => p.id === 'p-cup'), { colour: 'green' });
     assert.equal(cup.price, '¥19.90');
@@ -248,6 +265,71 @@ test('WeChat pages: catalog, cart, checkout and orders pages render what lib/ re
   assert.equal(ordersPage.data.error, '');
   assert.ok(ordersPage.data.orders.length >= 1);
   assert.match(ordersPage.data.orders[0].statusText, /cancelled/);
+});
+
+/** Put one unit of an in-stock SKU in the cart. */
+async function addOneItem() {
+  const { catalog } = await lib.catalog.current();
+  const sku = catalog.products.flatMap((p) => p.skus).find((s) => s.stock > 0 && s.listed !== false);
+  await lib.cart.add(sku.id, 1);
+}
+
+/** Place an order for one item at the priced total. */
+async function placeOrder() {
+  await addOneItem();
+  const { order } = await lib.checkout.submit(await lib.checkout.price());
+  assert.equal(order.status, 'pending_payment');
+  return order;
+}
+
+test('pay: wx.requestPayment on the edge\'s prepay, then WeChat\'s notification makes it paid; a closed sheet leaves it payable', async () => {
+  const config = require(path.join(LIB, 'config.js'));
+  const sheets = [];
+  config.paySandbox = false; // a release build: the real payment sheet
+  try {
+    const order = await placeOrder();
+    phone.setPayer(async (params) => {
+      sheets.push(params);
+      throw new Error('requestPayment:fail cancel');
+    });
+    await assert.rejects(lib.orders.pay(order.id), (e) => e.code === 'PAYMENT_CANCELLED');
+    assert.equal(sheets[0].signType, 'RSA');
+    assert.match(sheets[0].package, /^prepay_id=/);
+    const unpaid = await lib.orders.detail(order.id);
+    assert.equal(unpaid.status, 'pending_payment');
+    assert.equal(unpaid.canPay, true, 'still payable after the sheet was closed');
+    // The shopper confirms: WeChat sends the edge its signed notification.
+    phone.setPayer(async (params) => {
+      sheets.push(params);
+      const r = await edge.wechatPay(order.id);
+      if (r.status !== 200) throw new Error(`requestPayment:fail ${r.text}`);
+    });
+    const paid = await lib.orders.pay(order.id);
+    assert.equal(paid.status, 'paid');
+    assert.equal(paid.canPay, false);
+    assert.equal(paid.cancellable, false);
+    assert.equal(sheets.length, 2);
+  } finally {
+    config.paySandbox = true;
+  }
+});
+
+test('pay from the checkout page: place the order, pay in the dev sandbox, land on the paid order', async () => {
+  await addOneItem();
+  const page = loadPage('pages/checkout/checkout');
+  await page.onShow();
+  assert.equal(page.data.error, '');
+  await page.submit();
+  page.onHide();
+  assert.equal(page.data.error, '');
+  const to = phone.navigations.at(-1);
+  assert.equal(to.type, 'redirectTo');
+  const id = decodeURIComponent(to.url.split('id=')[1]);
+  const orderPage = loadPage('pages/order/order');
+  orderPage.onLoad({ id });
+  await orderPage.onShow();
+  orderPage.onHide();
+  assert.equal(orderPage.data.order.status, 'paid', JSON.stringify(orderPage.data));
 });
 
 (async () => {

@@ -270,3 +270,50 @@ pub async fn prepay(req: &Request, env: &Env, order_id: &str) -> Result<Response
         },
     )
 }
+
+/// `POST /v1/orders/:id/pay/sandbox` — development only: 404 unless
+/// `WECHATPAY_SANDBOX_URL` is configured (never in production). Stands in
+/// for the shopper confirming `wx.requestPayment` where there is no WeChat
+/// (the H5 preview, DevTools against `make dev`): asks the payment sandbox
+/// to pay the order's latest prepay; the sandbox then sends a signed
+/// notification to `POST /v1/pay/notify`, which alone moves the order to
+/// `paid`. Answers `{"requested": true}` once the sandbox has delivered it.
+pub async fn sandbox(req: &Request, env: &Env, order_id: &str) -> Result<Response, HttpError> {
+    let Some(url) = Config(env).get("WECHATPAY_SANDBOX_URL") else {
+        return Err(ApiError::new(
+            ErrorKind::NotFound,
+            "NOT_FOUND",
+            "no payment sandbox here: pay with wx.requestPayment",
+        )
+        .into());
+    };
+    let user_id = require_user(req, env).await?;
+    let db = db::open(env).await?;
+    load(&db, order_id, Some(&user_id)).await?;
+    let headers = Headers::new();
+    headers.set("content-type", "application/json")?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(JsValue::from_str(
+            &serde_json::json!({ "out_trade_no": order_id }).to_string(),
+        )));
+    let response = Fetch::Request(Request::new_with_init(&url, &init)?)
+        .send()
+        .await
+        .map_err(|_| {
+            HttpError::status(
+                502,
+                "UPSTREAM_UNAVAILABLE",
+                "the payment sandbox did not answer",
+            )
+        })?;
+    if !(200..300).contains(&response.status_code()) {
+        return Err(HttpError::status(
+            502,
+            "PAYMENT_FAILED",
+            format!("the payment sandbox answered {}", response.status_code()),
+        ));
+    }
+    json(200, &serde_json::json!({ "requested": true }))
+}

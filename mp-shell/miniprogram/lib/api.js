@@ -6,7 +6,9 @@
 // - no answer at all is NETWORK_ERROR with status 0.
 // Each outcome is reported to network.js, so the offline banner follows what
 // the edge really answers. The session token, when there is one, is sent as
-// `Authorization: Bearer`.
+// `Authorization: Bearer`. revalidate() is the conditional GET of a cached
+// snapshot: `If-None-Match` out, 304 "not modified" or a new body and its
+// `ETag` back.
 const platform = require('./platform.js');
 const network = require('./network.js');
 
@@ -25,7 +27,8 @@ function setToken(value) {
   token = value || '';
 }
 
-async function request(method, path, { body, headers = {}, auth = true } = {}) {
+/** The edge's answer {status, data, headers}; only transport failures throw. */
+async function exchange(method, path, { body, headers = {}, auth = true }) {
   const host = platform.get();
   const all = { 'content-type': 'application/json', ...headers };
   if (auth && token) all.authorization = `Bearer ${token}`;
@@ -37,13 +40,34 @@ async function request(method, path, { body, headers = {}, auth = true } = {}) {
     throw new ApiError('NETWORK_ERROR', `no answer from the edge: ${(e && e.message) || e}`, 0, null);
   }
   network.report(true);
-  if (res.status >= 200 && res.status < 300) return res.data;
+  return res;
+}
+
+function failure(res) {
   const err = (res.data && res.data.error) || {};
-  throw new ApiError(err.code || `HTTP_${res.status}`, err.message || `HTTP ${res.status}`, res.status, res.data);
+  return new ApiError(err.code || `HTTP_${res.status}`, err.message || `HTTP ${res.status}`, res.status, res.data);
+}
+
+async function request(method, path, options = {}) {
+  const res = await exchange(method, path, options);
+  if (res.status >= 200 && res.status < 300) return res.data;
+  throw failure(res);
+}
+
+/**
+ * GET `path` unless the copy tagged `etag` is still current. Resolves to
+ * {notModified: true} (304) or {data, etag} (etag '' when the edge sent none).
+ */
+async function revalidate(path, etag) {
+  const res = await exchange('GET', path, { headers: etag ? { 'if-none-match': etag } : {} });
+  if (res.status === 304) return { notModified: true };
+  if (res.status >= 200 && res.status < 300) return { data: res.data, etag: (res.headers || {}).etag || '' };
+  throw failure(res);
 }
 
 module.exports = {
   setToken,
+  revalidate,
   get: (path, options) => request('GET', path, options),
   post: (path, body, options) => request('POST', path, { ...options, body }),
 };

@@ -29,14 +29,22 @@ function rules(body) {
   return rest;
 }
 
+// The catalog entry carries the storefront's ETag; the rules are kept with
+// the same tag, so a 304 only stands when both halves are from that version.
 const ENTRY = {
-  save(client, body, now, freshMs, staleMs) {
-    client.putCatalog(body.catalog, now, freshMs, staleMs, body.catalog.version || undefined);
-    shop.kept.set(RULES_KEY, rules(body));
+  save(client, body, now, freshMs, staleMs, etag) {
+    client.putCatalog(body.catalog, now, freshMs, staleMs, etag || undefined);
+    shop.kept.set(RULES_KEY, { etag, rules: rules(body) });
   },
   load(client, now) {
     const cached = client.catalog(now);
-    return cached ? { ...(shop.kept.get(RULES_KEY) || {}), catalog: cached.value } : null;
+    const kept = shop.kept.get(RULES_KEY);
+    return cached && kept ? { ...kept.rules, catalog: cached.value } : null;
+  },
+  etag(client, now) {
+    const cached = client.catalog(now);
+    const kept = shop.kept.get(RULES_KEY);
+    return cached && kept && cached.etag && kept.etag === cached.etag ? cached.etag : '';
   },
 };
 

@@ -1,8 +1,12 @@
 // 订单 orders: the shopper's orders as the edge keeps them (GET /v1/orders,
-// GET /v1/orders/:id), and cancelling one (POST /v1/orders/:id/cancel).
+// GET /v1/orders/:id), paying one and cancelling one.
 // The edge owns the order state machine: JS shows the status it is given and
-// offers "cancel" only where the edge's status allows it (pending_payment);
-// a refused transition comes back as the edge's error (409) and is shown.
+// offers "pay" and "cancel" only where the edge's status allows them
+// (pending_payment); a refused transition comes back as the edge's error
+// (409) and is shown. A page never decides that an order is paid: only
+// WeChat's signed notification to the edge does (docs/api.md).
+const platform = require('./platform.js');
+const config = require('./config.js');
 const api = require('./api.js');
 const session = require('./session.js');
 const catalog = require('./catalog.js');
@@ -30,6 +34,7 @@ function orderView(labels, o) {
     status: o.status,
     statusText: STATUS[o.status] || o.status,
     cancellable: o.status === 'pending_payment',
+    canPay: o.status === 'pending_payment',
     payable: yuan(o.payable),
     createdAt: time(o.created_at),
     lines: o.lines.map((l) => ({
@@ -49,4 +54,32 @@ const list = () => shown(() => api.get('/v1/orders'));
 const detail = (id) => shown(() => api.get(`/v1/orders/${encodeURIComponent(id)}`));
 const cancel = (id) => shown(() => api.post(`/v1/orders/${encodeURIComponent(id)}/cancel`, {}));
 
-module.exports = { list, detail, cancel };
+const PAY_CHECKS = 6; // re-reads of the order while WeChat's notification is on its way
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * 支付 pay an unpaid order: the edge's prepay (POST /v1/orders/:id/pay),
+ * then the host's payment sheet (wx.requestPayment) with its parameters.
+ * Where the host has no payment sheet (the H5 preview) or `config.paySandbox`
+ * is set (DevTools against `make dev`), the edge's development sandbox pays
+ * instead (POST /v1/orders/:id/pay/sandbox). Then the order is re-read until
+ * the edge has it paid (a few tries) and resolves to it as shown; a closed
+ * payment sheet rejects with code PAYMENT_CANCELLED and the order stays
+ * unpaid, payable again.
+ */
+async function pay(id) {
+  const path = `/v1/orders/${encodeURIComponent(id)}`;
+  const host = platform.get();
+  await session.withLogin(async () => {
+    const params = await api.post(`${path}/pay`, {});
+    if (host.requestPayment && !config.paySandbox) await host.requestPayment(params);
+    else await api.post(`${path}/pay/sandbox`, {});
+  });
+  for (let check = 1; ; check++) {
+    const order = await detail(id);
+    if (order.status !== 'pending_payment' || check === PAY_CHECKS) return order;
+    await sleep(300 * check);
+  }
+}
+
+module.exports = { list, detail, cancel, pay };

@@ -11,10 +11,14 @@
 //                             (throws on quota, as wx.setStorageSync does)
 //   edgeUrl                   base URL of the edge API ('' = same origin)
 //   request({method, url, headers, body})
-//                             Promise of {status, data}; rejects with
+//                             Promise of {status, data, headers} (header
+//                             names lower-case); rejects with
 //                             {code: 'NETWORK_ERROR'} when the network fails
 //   getLocation()             Promise of {lat, lng, coord} (coord names the system)
 //   loginCode()               Promise of a one-time login code (wx.login's code)
+//   requestPayment(params)    optional: the platform's payment sheet with the
+//                             edge's prepay parameters (wx.requestPayment);
+//                             rejects with code PAYMENT_CANCELLED / _FAILED
 //   onNetworkChange(fn)       fn(online: boolean) on every change
 //   now()                     milliseconds since the epoch
 // Invariant: lib modules never touch wx, window, fetch or localStorage.

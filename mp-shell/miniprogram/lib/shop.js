@@ -8,6 +8,9 @@
 // - snapshots are read from the cache first only when offline: the edge's
 //   answer replaces them whenever it comes; offline, even an expired
 //   snapshot is shown (it is the best there is), with `source: 'cache'`;
+// - a snapshot kept with its ETag is revalidated (If-None-Match): on 304
+//   the kept copy is current, so it is kept again with fresh times and no
+//   body crosses the network;
 // - small shell data (the storefront's rules, the coupon wallet, the chosen
 //   store, the session) sits in host storage under `shop:` keys, outside the
 //   Client's `cache:` / `cart:` prefixes and budget.
@@ -36,17 +39,27 @@ async function open() {
 
 /**
  * The edge's current snapshot from GET `path`, kept with
- * `save(client, value, now, FRESH_MS, STALE_MS)`; offline (NETWORK_ERROR)
- * what `load(client, now)` finds (null: nothing kept, the network error
- * stands). Resolves to {value, source: 'edge' | 'cache'}.
+ * `save(client, value, now, FRESH_MS, STALE_MS, etag)`; offline
+ * (NETWORK_ERROR) what `load(client, now)` finds (null: nothing kept, the
+ * network error stands). An entry with `etag(client, now)` (the kept copy's
+ * ETag, or '') is revalidated instead of fetched whole. Resolves to
+ * {value, source: 'edge' | 'cache', notModified?}.
  */
-async function snapshot(path, { save, load }) {
+async function snapshot(path, { save, load, etag }) {
   const { client } = await start();
   const now = platform.get().now();
   try {
-    const value = await api.get(path);
-    save(client, value, now, FRESH_MS, STALE_MS);
-    return { value, source: 'edge' };
+    const tag = etag ? etag(client, now) : '';
+    const answer = await api.revalidate(path, tag);
+    const kept = answer.notModified ? load(client, now) : null;
+    if (kept != null) {
+      save(client, kept, now, FRESH_MS, STALE_MS, tag);
+      return { value: kept, source: 'edge', notModified: true };
+    }
+    // A 304 for a copy dropped meanwhile (corrupt, evicted): fetch it whole.
+    const { data, etag: fresh } = answer.notModified ? await api.revalidate(path, '') : answer;
+    save(client, data, now, FRESH_MS, STALE_MS, fresh);
+    return { value: data, source: 'edge' };
   } catch (e) {
     if (e.code !== 'NETWORK_ERROR') throw e;
     const value = load(client, now);

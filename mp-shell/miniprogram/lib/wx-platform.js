@@ -3,7 +3,9 @@
 //   all; a write refused for size throws code QUOTA_EXCEEDED);
 // - loadCore: the wasm from the `core` subpackage (core.js);
 // - getLocation: wx.getLocation's fix, WGS-84 unless asked: tagged `wgs84`;
-// - randomId: wx.getRandomValues (phones have no crypto.getRandomValues).
+// - randomId: wx.getRandomValues (phones have no crypto.getRandomValues);
+// - requestPayment: wx.requestPayment; the shopper closing the sheet is
+//   PAYMENT_CANCELLED, any other failure PAYMENT_FAILED.
 const { loadCore } = require('./core.js');
 const config = require('./config.js');
 const { fromMiniProgram } = require('./storage.js');
@@ -26,7 +28,9 @@ function wxPlatform(wx) {
     storage,
     async request({ method, url, headers, body }) {
       const res = await promise(wx.request, { method, url, header: headers, data: body, dataType: 'json' });
-      return { status: res.statusCode, data: res.data };
+      const header = {};
+      for (const [name, value] of Object.entries(res.header || {})) header[name.toLowerCase()] = value;
+      return { status: res.statusCode, data: res.data, headers: header };
     },
     async getLocation() {
       const fix = await promise(wx.getLocation, { type: 'wgs84' });
@@ -37,6 +41,14 @@ function wxPlatform(wx) {
     },
     async randomId() {
       return hex((await promise(wx.getRandomValues, { length: 12 })).randomValues);
+    },
+    async requestPayment(params) {
+      try {
+        await promise(wx.requestPayment, params);
+      } catch (e) {
+        const cancelled = /cancel/.test(e.message);
+        throw Object.assign(new Error(cancelled ? '支付已取消 payment cancelled' : e.message), { code: cancelled ? 'PAYMENT_CANCELLED' : 'PAYMENT_FAILED' });
+      }
     },
     onNetworkChange(fn) {
       wx.onNetworkStatusChange((res) => fn(res.isConnected));

@@ -1,8 +1,10 @@
 // 结算: the best coupons pre-selected by the core, the coupon picker with
 // why each is or is not usable, points, the full breakdown, 凑单 hints, and
-// placing the order (lib/checkout.js).
+// placing the order (lib/checkout.js), then paying it at once (lib/orders.js):
+// a closed payment sheet leaves it on the order page, unpaid and payable.
 const { shopPage } = require('../../lib/page.js');
 const checkout = require('../../lib/checkout.js');
+const orders = require('../../lib/orders.js');
 
 shopPage({
   data: { loading: true, priced: null, couponIds: null, usePoints: false, notice: '' },
@@ -46,7 +48,12 @@ shopPage({
         this.setData({ notice: '价格已变动，请确认新价格 The price changed: please check the new total', priced: this.priced });
         return;
       }
-      wx.redirectTo({ url: `/pages/order/order?id=${encodeURIComponent(result.order.id)}` });
+      const id = result.order.id;
+      try {
+        await orders.pay(id);
+      } finally {
+        wx.redirectTo({ url: `/pages/order/order?id=${encodeURIComponent(id)}` });
+      }
     });
   },
 });

@@ -1,4 +1,4 @@
-// 订单详情: one order with its status and lines; cancel while unpaid.
+// 订单详情: one order with its status and lines; pay or cancel while unpaid.
 const { shopPage } = require('../../lib/page.js');
 const orders = require('../../lib/orders.js');
 
@@ -9,6 +9,9 @@ shopPage({
   },
   onShow() {
     return this.run(async () => this.setData({ loading: false, order: await orders.detail(this.orderId) }));
+  },
+  pay() {
+    return this.run(async () => this.setData({ order: await orders.pay(this.orderId) }));
   },
   cancel() {
     return this.run(async () => this.setData({ order: await orders.cancel(this.orderId) }));
