@@ -141,6 +141,14 @@ test('cart: two SKUs, totals equal the core quote and the edge quote of the same
   const edgeQuote = await edge.call('POST', '/v1/quote', request);
   assert.equal(edgeQuote.status, 200, JSON.stringify(edgeQuote.body));
   assert.equal(view.goodsPayable, yuan(edgeQuote.body.goods_payable));
+  // Unticked, a line leaves the total but keeps showing its price.
+  const bun = view.lines[1];
+  const unticked = await lib.cart.toggle(bun);
+  assert.equal(unticked.lines[1].selected, false);
+  assert.equal(unticked.lines[1].unitPrice, bun.unitPrice);
+  assert.equal(unticked.lines[1].total, bun.total);
+  assert.equal(unticked.goodsPayable, yuan(core.call('quote', { ...request, lines: request.lines.slice(0, 1) }).goods_payable));
+  assert.equal((await lib.cart.toggle(unticked.lines[1])).goodsPayable, view.goodsPayable);
   await until(async () => (await lib.cart.pending()) === 0, 'the adds to sync');
 });
 

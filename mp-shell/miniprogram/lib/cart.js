@@ -9,7 +9,8 @@
 // - a change the cart refuses throws the core's error (code, message) and
 //   changes nothing; a change made offline stays pending and is pushed when
 //   the network returns (network.js), at most one push at a time;
-// - the totals shown are the core's quote of the selected valid lines.
+// - the totals shown are the core's quote of the selected valid lines; an
+//   unticked line shows its own price (a quote of the unticked lines alone).
 const platform = require('./platform.js');
 const api = require('./api.js');
 const shop = require('./shop.js');
@@ -72,12 +73,17 @@ async function view(lastWarnings) {
   const cartView = client.cartView();
   const warnings = lastWarnings || cartView.warnings;
   const lines = selectedLines(cartView.cart);
-  const quote = lines.length ? core.call('quote', { ...catalog.pricingBase(body), lines }) : null;
+  const base = catalog.pricingBase(body);
+  const quote = lines.length ? core.call('quote', { ...base, lines }) : null;
+  // Unticked lines still show their price: the core's quote of them on their own.
+  const unticked = cartView.cart.lines.filter((l) => l.selected === false).map((l) => ({ sku_id: l.sku_id, quantity: l.quantity }));
+  const aside = unticked.length ? core.call('quote', { ...base, lines: unticked }).lines : [];
   const labels = catalog.skuLabels(body);
   const priced = quote ? quote.lines : [];
   let next = 0;
+  let nextAside = 0;
   return {
-    lines: cartView.cart.lines.map((l) => row(labels, warnings, l, l.selected !== false ? priced[next++] : null)),
+    lines: cartView.cart.lines.map((l) => row(labels, warnings, l, l.selected !== false ? priced[next++] : aside[nextAside++])),
     invalid: (cartView.cart.invalid_lines || []).map((l) => row(labels, warnings, l, null)),
     quantity: cartView.totals.quantity,
     subtotal: yuan(quote ? quote.subtotal : 0),
