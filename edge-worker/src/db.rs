@@ -14,6 +14,7 @@
 
 use crate::http::HttpError;
 use commerce_core::orders::{CheckoutDecision, Order, Transition};
+use commerce_core::pricing::Customer;
 use serde::Deserialize;
 use std::cell::Cell;
 use wasm_bindgen::JsValue;
@@ -23,6 +24,7 @@ use worker::{D1Database, D1PreparedStatement, Env};
 const SCHEMA: &str = concat!(
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_unmatched_payments.sql"),
+    include_str!("../migrations/0003_members.sql"),
 );
 
 thread_local! {
@@ -97,6 +99,30 @@ pub async fn set_points(db: &D1Database, user_id: &str, points: i64) -> Result<(
     Ok(())
 }
 
+/// Give a shopper a member tier (`None`: no longer a member).
+pub async fn set_member_tier(
+    db: &D1Database,
+    user_id: &str,
+    tier: Option<&str>,
+    now: i64,
+) -> Result<(), HttpError> {
+    let statement = match tier {
+        Some(tier) => statement(
+            db,
+            "INSERT INTO members (user_id, tier, updated_at) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (user_id) DO UPDATE SET tier = ?2, updated_at = ?3",
+            &[text(user_id), text(tier), int(now)],
+        )?,
+        None => statement(
+            db,
+            "DELETE FROM members WHERE user_id = ?1",
+            &[text(user_id)],
+        )?,
+    };
+    statement.run().await?;
+    Ok(())
+}
+
 /// Claim a coupon; `false` if the wallet already had it.
 pub async fn claim_coupon(
     db: &D1Database,
@@ -120,8 +146,10 @@ struct CouponRow {
 }
 
 #[derive(Deserialize)]
-struct PointsRow {
+struct ShopperRow {
     points: i64,
+    tier: Option<String>,
+    paid_orders: i64,
 }
 
 /// What checkout and the wallet need to know about a shopper, in one round
@@ -129,7 +157,8 @@ struct PointsRow {
 /// their points balance (0 for an unknown user).
 pub struct Shopper {
     pub coupon_ids: Vec<String>,
-    pub points: i64,
+    /// The shopper as pricing sees them (tier, points, new customer).
+    pub customer: Customer,
 }
 
 pub async fn shopper(db: &D1Database, user_id: &str) -> Result<Shopper, HttpError> {
@@ -144,7 +173,9 @@ pub async fn shopper(db: &D1Database, user_id: &str) -> Result<Shopper, HttpErro
             )?,
             statement(
                 db,
-                "SELECT points FROM users WHERE id = ?1",
+                "SELECT u.points, m.tier, (SELECT COUNT(*) FROM orders o WHERE o.user_id = u.id \
+                 AND o.status IN ('paid', 'shipped', 'completed', 'refunded')) AS paid_orders \
+                 FROM users u LEFT JOIN members m ON m.user_id = u.id WHERE u.id = ?1",
                 &[text(user_id)],
             )?,
         ])
@@ -153,13 +184,17 @@ pub async fn shopper(db: &D1Database, user_id: &str) -> Result<Shopper, HttpErro
         Some(r) => r.results()?,
         None => Vec::new(),
     };
-    let points: Vec<PointsRow> = match results.get(1) {
+    let record: Vec<ShopperRow> = match results.get(1) {
         Some(r) => r.results()?,
         None => Vec::new(),
     };
+    let customer = match record.into_iter().next() {
+        Some(r) => Customer::from_record(r.tier, r.points, r.paid_orders),
+        None => Customer::from_record(None, 0, 0),
+    };
     Ok(Shopper {
         coupon_ids: coupons.into_iter().map(|r| r.coupon_id).collect(),
-        points: points.first().map_or(0, |r| r.points),
+        customer,
     })
 }
 

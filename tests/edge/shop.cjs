@@ -315,7 +315,11 @@ test('cancel before payment gives stock and coupons back; ship and complete via 
 test('points: spent exactly once at checkout, back on cancel; GET /v1/me shows the balance', async () => {
   const dan = (await api.admin('POST', '/v1/admin/session', { openid: 'dan', points: 1000 })).json;
   const me = async () => (await api.call('GET', '/v1/me', { token: dan.token })).json;
-  assert.deepEqual(await me(), { user_id: dan.user_id, points: 1000 });
+  assert.deepEqual(await me(), {
+    user_id: dan.user_id,
+    points: 1000,
+    customer: { member_tier: null, new_customer: true, points_balance: 1000, coupon_uses: {}, activity_purchases: {} },
+  });
   f.assertError(await api.call('GET', '/v1/me'), 401, 'UNAUTHORIZED');
   const lines = [{ sku_id: 'jasmine-500g', quantity: 1 }];
   const key = crypto.randomUUID();
@@ -350,6 +354,34 @@ test('unpaid orders time out (short PAYMENT_TIMEOUT_S) and their stock returns',
   const late = unmatched.find((p) => p.transaction_id === 'wx-late');
   assert.deepEqual({ ...late, received_at: 0 }, { transaction_id: 'wx-late', order_id: o.id, amount: o.payable, reason: 'INVALID_TRANSITION', received_at: 0 }, 'kept for a refund');
   assert.ok(unmatched.some((p) => p.transaction_id === 'wx-tx-2' && p.reason === 'ALREADY_PAID'));
+});
+
+test('the shopper as priced: new customer until an order is paid; a member tier prices at checkout; /v1/me tells the client', async () => {
+  const dana = await login('dana');
+  const me = async () => (await api.call('GET', '/v1/me', { token: dana.token })).json;
+  const fresh = await me();
+  assert.equal(fresh.customer.new_customer, true);
+  assert.equal(fresh.customer.member_tier, null);
+  assert.equal((await api.call('POST', '/v1/coupons/claim', { token: dana.token, body: { coupon_id: 'newcomer-8' } })).status, 200);
+  const first = await order(dana.token, [{ sku_id: 'bun-pork', quantity: 2 }]);
+  assert.deepEqual(first.coupon_ids, ['newcomer-8'], '新人 coupon used by a new customer');
+  assert.equal((await notify({ out_trade_no: first.id, transaction_id: 'wx-tx-dana', amount: { total: first.payable } })).status, 200);
+  assert.equal((await me()).customer.new_customer, false, 'a paid order ends "new customer"');
+  // The merchant makes Dana a gold member: checkout prices jasmine-250g at the gold tier price.
+  assert.equal((await api.admin('POST', '/v1/admin/session', { openid: 'openid-dana', member_tier: 'gold' })).status, 200);
+  const gold = await me();
+  assert.equal(gold.customer.member_tier, 'gold');
+  const tea = await order(dana.token, [{ sku_id: 'jasmine-250g', quantity: 1 }]);
+  assert.equal(tea.quote.lines[0].unit_price, 4300);
+  assert.equal(tea.quote.lines[0].price_source, 'member');
+  // The client's quote with /v1/me's customer is the edge's price: no PRICE_CHANGED round trip.
+  const lines = [{ sku_id: 'jasmine-250g', quantity: 1 }];
+  const quoted = await api.call('POST', '/v1/quote', { body: { lines, customer: gold.customer, now: Math.floor(Date.now() / 1000) } });
+  assert.equal(quoted.status, 200, quoted.text);
+  const direct = await checkout(dana.token, { lines, expected_payable: quoted.json.payable });
+  assert.equal(direct.status, 201, direct.text);
+  assert.equal((await api.admin('POST', '/v1/admin/session', { openid: 'openid-dana', member_tier: '' })).status, 200);
+  assert.equal((await me()).customer.member_tier, null, 'the tier taken away');
 });
 
 test('payment sandbox (dev only): pays the latest prepay with a signed notification; only the owner\'s order', async () => {

@@ -251,6 +251,22 @@ test('checkout: login through wx.login, claim coupons, the best set picked, PRIC
   assert.equal(cancelled.status, 'cancelled');
 });
 
+test('member: the tier the merchant gives shows in the catalog price, as the edge will charge it', async () => {
+  assert.equal(lib.session.customer().new_customer, true, 'no paid order yet: a new customer, as /v1/me says');
+  const jasmine = async () => lib.catalog.skuFor((await lib.catalog.view()).categories[0].products.find((p) => p.id === 'p-jasmine'), { weight: '250g' });
+  assert.equal((await jasmine()).price, '¥48.00');
+  assert.equal((await edge.admin('POST', '/v1/admin/session', { openid: 'openid-phone', member_tier: 'gold' })).status, 200);
+  try {
+    assert.equal((await lib.session.refreshCustomer()).member_tier, 'gold');
+    const gold = await jasmine();
+    assert.equal(gold.price, '¥43.00');
+    assert.equal(gold.listPrice, '¥48.00');
+  } finally {
+    assert.equal((await edge.admin('POST', '/v1/admin/session', { openid: 'openid-phone', member_tier: '' })).status, 200);
+    await lib.session.refreshCustomer();
+  }
+});
+
 test('WeChat pages: catalog, cart, checkout and orders pages render what lib/ returns', async () => {
   const catalogPage = loadPage('pages/catalog/catalog');
   await catalogPage.onShow();

@@ -85,6 +85,21 @@ pub struct Customer {
     pub activity_purchases: BTreeMap<String, i64>,
 }
 
+impl Customer {
+    /// The pricing customer for what a shop keeps about a shopper: their
+    /// member tier (if any), points balance and how many of their orders were
+    /// ever paid. A *new customer* (新人) is one with no paid order yet
+    /// (docs/pricing.md §4): cancelled or timed-out orders do not count.
+    pub fn from_record(member_tier: Option<String>, points_balance: i64, paid_orders: i64) -> Self {
+        Customer {
+            member_tier,
+            new_customer: paid_orders == 0,
+            points_balance,
+            ..Customer::default()
+        }
+    }
+}
+
 /// Which coupons to use.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "mode", rename_all = "snake_case")]

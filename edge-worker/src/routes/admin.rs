@@ -67,6 +67,9 @@ struct SessionBody {
     openid: String,
     #[serde(default)]
     points: Option<i64>,
+    /// A member tier to give ("" takes it away); absent: unchanged.
+    #[serde(default)]
+    member_tier: Option<String>,
 }
 
 pub async fn session(req: &mut Request, env: &Env) -> Result<Response, HttpError> {
@@ -76,6 +79,10 @@ pub async fn session(req: &mut Request, env: &Env) -> Result<Response, HttpError
     db::upsert_user(&db, &user_id, &body.openid, "dev-session", now_s()).await?;
     if let Some(points) = body.points {
         db::set_points(&db, &user_id, points).await?;
+    }
+    if let Some(tier) = &body.member_tier {
+        let tier = Some(tier.as_str()).filter(|t| !t.is_empty());
+        db::set_member_tier(&db, &user_id, tier, now_s()).await?;
     }
     json(200, &auth::issue(env, &user_id).await?)
 }

@@ -10,6 +10,7 @@
 use crate::config::Config;
 use crate::http::{body_json, client_ip, json, now_s, HttpError};
 use crate::{auth, crypto, db, protect};
+use commerce_core::pricing::Customer;
 use serde::Deserialize;
 use worker::{Env, Fetch, Request, Response, Url};
 
@@ -98,12 +99,22 @@ pub async fn login(req: &mut Request, env: &Env) -> Result<Response, HttpError> 
 struct Me {
     user_id: String,
     points: i64,
+    /// Exactly what the edge prices this shopper with (the mini-program's
+    /// quotes send it back as their `customer`).
+    customer: Customer,
 }
 
 /// `GET /v1/me`: who the token names and their points balance (积分).
 pub async fn me(req: &Request, env: &Env) -> Result<Response, HttpError> {
     let user_id = crate::auth::require_user(req, env).await?;
     let db = db::open(env).await?;
-    let points = db::shopper(&db, &user_id).await?.points;
-    json(200, &Me { user_id, points })
+    let customer = db::shopper(&db, &user_id).await?.customer;
+    json(
+        200,
+        &Me {
+            user_id,
+            points: customer.points_balance,
+            customer,
+        },
+    )
 }

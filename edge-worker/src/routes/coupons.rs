@@ -6,7 +6,7 @@ use crate::auth::require_user;
 use crate::http::{body_json, json, now_s, HttpError};
 use crate::{db, kv};
 use commerce_core::orders::{wallet, WalletRequest};
-use commerce_core::pricing::{Customer, LineRequest};
+use commerce_core::pricing::LineRequest;
 use serde::{Deserialize, Serialize};
 use worker::{Env, Request, Response};
 
@@ -53,10 +53,7 @@ pub async fn list(req: &Request, env: &Env) -> Result<Response, HttpError> {
             .iter()
             .filter_map(|id| storefront.coupons.iter().find(|c| &c.id == id).cloned())
             .collect(),
-        customer: Customer {
-            points_balance: shopper.points,
-            ..Customer::default()
-        },
+        customer: shopper.customer,
         storefront,
         now: now_s(),
         lines,

@@ -21,7 +21,6 @@ use commerce_core::error::ApiError;
 use commerce_core::orders::{
     checkout, CheckoutBody, CheckoutRequest, Event, Order, OrderError, RefundLine,
 };
-use commerce_core::pricing::Customer;
 use futures_util::future::try_join;
 use serde::{Deserialize, Serialize};
 use worker::{Env, Request, Response};
@@ -92,10 +91,7 @@ pub async fn create(req: &mut Request, env: &Env) -> Result<Response, HttpError>
             .iter()
             .filter_map(|id| storefront.coupons.iter().find(|c| &c.id == id).cloned())
             .collect(),
-        customer: Customer {
-            points_balance: shopper.points,
-            ..Customer::default()
-        },
+        customer: shopper.customer,
         storefront,
         order_id: order_id.clone(),
         user_id: user_id.clone(),

@@ -41,14 +41,19 @@ function customer() {
   return read().customer || {};
 }
 
+/** Keep GET /v1/me's `customer`: what the edge prices this shopper with. */
+function remember(me) {
+  save({ ...read(), customer: me.customer });
+}
+
 /**
- * Ask the edge for the shopper's points (GET /v1/me) and remember them for
- * pricing; offline the remembered balance stands.
+ * Ask the edge who the shopper is for pricing (GET /v1/me: member tier,
+ * points, new customer) and remember it, so the page's quotes price the same
+ * person the edge's checkout does; offline the remembered one stands.
  */
 async function refreshCustomer() {
   try {
-    const me = await withLogin(() => api.get('/v1/me'));
-    save({ ...read(), customer: { points_balance: me.points } });
+    remember(await withLogin(() => api.get('/v1/me')));
   } catch (e) {
     if (e.code !== 'NETWORK_ERROR') throw e;
   }
@@ -60,6 +65,7 @@ async function login() {
   const code = await platform.get().loginCode();
   const answer = await api.post('/v1/auth/login', { code }, { auth: false });
   save({ token: answer.token, user_id: answer.user_id, expires_at: answer.expires_at });
+  remember(await api.get('/v1/me')); // member prices and 新人 coupons from the first page on
   for (const fn of loginListeners) await fn(current);
   return current;
 }
