@@ -25,6 +25,7 @@ const SCHEMA: &str = concat!(
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_unmatched_payments.sql"),
     include_str!("../migrations/0003_members.sql"),
+    include_str!("../migrations/0004_refund_payouts.sql"),
 );
 
 thread_local! {
@@ -483,6 +484,39 @@ pub async fn record_unmatched(
             int(payment.amount),
             text(&payment.reason),
             int(payment.received_at),
+        ],
+    )?
+    .run()
+    .await?;
+    Ok(())
+}
+
+/// A refund payout as the provider last answered it.
+pub struct RefundPayout<'a> {
+    pub order_id: &'a str,
+    pub refund_id: &'a str,
+    pub out_refund_no: &'a str,
+    pub amount: i64,
+    pub provider_refund_id: &'a str,
+    pub status: &'a str,
+    pub requested_at: i64,
+}
+
+/// Record (or update) a refund payout.
+pub async fn record_payout(db: &D1Database, payout: &RefundPayout<'_>) -> Result<(), HttpError> {
+    statement(
+        db,
+        "INSERT INTO refund_payouts (order_id, refund_id, out_refund_no, amount, provider_refund_id, status, requested_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (order_id, refund_id) \
+         DO UPDATE SET provider_refund_id = ?5, status = ?6, requested_at = ?7",
+        &[
+            text(payout.order_id),
+            text(payout.refund_id),
+            text(payout.out_refund_no),
+            int(payout.amount),
+            text(payout.provider_refund_id),
+            text(payout.status),
+            int(payout.requested_at),
         ],
     )?
     .run()

@@ -5,7 +5,8 @@
 //! shape): `routes` decode, call core, encode; storage sits behind small
 //! modules - `kv` (snapshots), `db` (D1 records), `objects` (Durable
 //! Objects: carts, inventory and payment timers, rate limits); `flow` runs
-//! order events; `auth`, `crypto`, `protect` and `config` are the plumbing.
+//! order events; `wechatpay` is the signed client of WeChat Pay v3 (prepay,
+//! refunds); `auth`, `crypto`, `protect` and `config` are the plumbing.
 //! Every route is documented in `docs/api.md`.
 //!
 //! Invariants: no business rule lives here (prices, order states, stock
@@ -23,6 +24,7 @@ mod kv;
 mod objects;
 mod protect;
 mod routes;
+mod wechatpay;
 
 use worker::{event, Context, Env, Request, Response, Result};
 

@@ -289,6 +289,28 @@ test('refund: per line from the stored allocation, then the rest; over-refund re
   assert.equal(rest.status, 200, rest.text);
   assert.equal(rest.json.order.status, 'refunded');
   assert.equal(one.json.refund.amount + rest.json.refund.amount, s.order.payable, 'refunds sum to the payable');
+  // Paid out through WeChat Pay v3, signed; the retry asked for the same payout, WeChat paid each once.
+  assert.equal(one.json.payout.status, 'PROCESSING');
+  assert.deepEqual(same.json.payout, one.json.payout);
+  const asked = wechat.seen.refunds.filter((r) => r.body.transaction_id === 'wx-tx-1');
+  assert.deepEqual(asked.map((r) => r.body.amount.refund), [one.json.refund.amount, one.json.refund.amount, rest.json.refund.amount]);
+  assert.ok(asked.every((r) => r.body.amount.total === s.order.payable));
+  assert.equal(new Set(asked.map((r) => r.body.out_refund_no)).size, 2);
+  assert.match(asked[0].headers.authorization, /^WECHATPAY2-SHA256-RSA2048 mchid="1900000001"/);
+  assert.notEqual(rest.json.payout.provider_refund_id, one.json.payout.provider_refund_id);
+});
+
+test('refund payout refused by WeChat: 502 REFUND_PAYOUT_FAILED, the refund stays recorded, a retry asks again', async () => {
+  const o = await order(s.bob.token, [{ sku_id: 'bun-pork', quantity: 2 }]);
+  assert.equal((await notify({ out_trade_no: o.id, transaction_id: 'wx-tx-small', amount: { total: o.payable } })).status, 200);
+  // The merchant already refunded it all from WeChat's merchant platform: WeChat refuses another payout.
+  wechat.refundedElsewhere('wx-tx-small', o.payable);
+  const r = await api.call('POST', `/v1/orders/${o.id}/refund`, { token: s.bob.token, body: { refund_id: 'rf-x' } });
+  f.assertError(r, 502, 'REFUND_PAYOUT_FAILED');
+  assert.match(r.json.error.message, /rf-x is recorded.*retry with the same refund_id/);
+  const after = (await api.call('GET', `/v1/orders/${o.id}`, { token: s.bob.token })).json;
+  assert.equal(after.status, 'refunded');
+  f.assertError(await api.call('POST', `/v1/orders/${o.id}/refund`, { token: s.bob.token, body: { refund_id: 'rf-x' } }), 502, 'REFUND_PAYOUT_FAILED');
 });
 
 test('cancel before payment gives stock and coupons back; ship and complete via admin', async () => {

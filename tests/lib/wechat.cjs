@@ -7,6 +7,9 @@
 //   app secret are refused as WeChat refuses them (errcode 40029).
 // - POST /v3/pay/transactions/jsapi  WeChat Pay v3 JSAPI prepay: remembers
 //   the order (out_trade_no, amount, notify_url) and answers a prepay_id.
+// - POST /v3/refund/domestic/refunds  WeChat Pay v3 refund: one payout per
+//   out_refund_no (asking again answers the same refund), and never more
+//   back than the transaction's total (400 NOT_ENOUGH, as WeChat refuses).
 // - POST /sandbox/pay {out_trade_no}  what the shopper's WeChat does when
 //   they confirm wx.requestPayment: the payment succeeds and the signed,
 //   encrypted v3 notification is POSTed to the prepay's notify_url (or to
@@ -68,11 +71,12 @@ function post(url, body, headers) {
 }
 
 /**
- * Start the stand-in. Resolves to {base, seen: {prepay: [{headers, body}]},
- * setEdge(url), pay(outTradeNo), close()}.
+ * Start the stand-in. Resolves to {base, seen: {prepay, refunds: [{headers, body}]},
+ * setEdge(url), refundedElsewhere(transactionId, fen), pay(outTradeNo), close()}.
  */
 function startFakeWeChat() {
-  const seen = { prepay: [] };
+  const seen = { prepay: [], refunds: [] };
+  const payouts = new Map(); // out_refund_no -> the answer
   let edge = '';
   let paid = 0;
 
@@ -108,6 +112,26 @@ function startFakeWeChat() {
         seen.prepay.push({ headers: req.headers, body: JSON.parse(body) });
         return res.end(JSON.stringify({ prepay_id: `wx-prepay-${JSON.parse(body).out_trade_no}` }));
       }
+      if (url.pathname === '/v3/refund/domestic/refunds') {
+        const ask = JSON.parse(body);
+        seen.refunds.push({ headers: req.headers, body: ask });
+        if (!payouts.has(ask.out_refund_no)) {
+          const back = [...payouts.values()].filter((p) => p.transaction_id === ask.transaction_id)
+            .reduce((sum, p) => sum + p.amount.refund, 0);
+          if (back + ask.amount.refund > ask.amount.total) {
+            res.statusCode = 400;
+            return res.end(JSON.stringify({ code: 'NOT_ENOUGH', message: 'refund exceeds the transaction total' }));
+          }
+          payouts.set(ask.out_refund_no, {
+            refund_id: `50300${String(payouts.size + 1).padStart(8, '0')}`,
+            out_refund_no: ask.out_refund_no,
+            transaction_id: ask.transaction_id,
+            status: 'PROCESSING',
+            amount: ask.amount,
+          });
+        }
+        return res.end(JSON.stringify(payouts.get(ask.out_refund_no)));
+      }
       if (url.pathname === '/sandbox/pay') {
         try {
           const answer = await pay(JSON.parse(body || '{}').out_trade_no);
@@ -128,6 +152,10 @@ function startFakeWeChat() {
       base,
       seen,
       setEdge(url) { edge = url; },
+      /** A refund made outside the edge (WeChat's merchant platform): it counts against the total. */
+      refundedElsewhere(transactionId, fen) {
+        payouts.set(`elsewhere-${payouts.size}`, { transaction_id: transactionId, amount: { refund: fen } });
+      },
       pay,
       close: () => new Promise((r) => server.close(r)),
     });
@@ -141,6 +169,7 @@ function wechatVars(base, extra = {}) {
     WECHAT_SECRET: APP_SECRET,
     WECHAT_CODE2SESSION_URL: `${base}/sns/jscode2session`,
     WECHATPAY_PREPAY_URL: `${base}/v3/pay/transactions/jsapi`,
+    WECHATPAY_REFUND_URL: `${base}/v3/refund/domestic/refunds`,
     WECHATPAY_SANDBOX_URL: `${base}/sandbox/pay`,
     WECHATPAY_MCHID: '1900000001',
     WECHATPAY_APIV3_KEY: APIV3_KEY,

@@ -11,6 +11,7 @@
 //! the same hold and the same order; a hold whose order never got written is
 //! released by its payment timer.
 
+use super::pay;
 use crate::auth::require_user;
 use crate::config::Config;
 use crate::flow::{self, apply_event, load, settle_stock};
@@ -236,13 +237,21 @@ pub async fn refund(req: &mut Request, env: &Env, order_id: &str) -> Result<Resp
         None => format!("r{}", flow::random_id(8)?),
     };
     let event = Event::Refund {
-        refund_id,
+        refund_id: refund_id.clone(),
         lines: body.lines,
     };
     let transition = apply_event(env, order_id, &event, Some(&user_id)).await?;
     settle_stock(env, &transition).await?;
+    // A retried refund_id changes nothing but asks for its payout again.
+    let refund = transition
+        .order
+        .refunds
+        .iter()
+        .find(|r| r.refund_id == refund_id)
+        .ok_or_else(|| HttpError::Runtime(format!("refund {refund_id} was not recorded")))?;
+    let payout = pay::refund_payout(env, &transition.order, refund).await?;
     json(
         200,
-        &serde_json::json!({"order": transition.order, "refund": transition.effects.refund}),
+        &serde_json::json!({"order": transition.order, "refund": refund, "payout": payout}),
     )
 }

@@ -23,11 +23,12 @@ use crate::crypto;
 use crate::db;
 use crate::flow::{self, apply_event, load, settle_stock};
 use crate::http::{body_text, decode, json, now_s, HttpError};
+use crate::wechatpay::Merchant;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use commerce_core::error::{ApiError, ErrorKind};
 use commerce_core::money::Money;
-use commerce_core::orders::{transition_status, Event};
+use commerce_core::orders::{transition_status, Event, Order, RefundRecord};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 use worker::{Env, Fetch, Headers, Method, Request, RequestInit, Response};
@@ -206,59 +207,28 @@ pub async fn prepay(req: &Request, env: &Env, order_id: &str) -> Result<Response
         amount: order.payable,
     };
     transition_status(order.status, &probe).map_err(commerce_core::error::ApiError::from)?;
-    let config = Config(env);
-    let appid = config.required("WECHAT_APPID")?;
-    let mchid = config.required("WECHATPAY_MCHID")?;
-    let private_key = crypto::pem_der(&config.required("WECHATPAY_MERCHANT_PRIVATE_KEY")?)?;
-    let url = config.required("WECHATPAY_PREPAY_URL")?;
+    let merchant = Merchant::from_env(env)?;
     let openid = db::openid(&db, &user_id).await?;
     let body = serde_json::json!({
-        "appid": appid, "mchid": mchid, "description": format!("order {}", order.id),
+        "appid": merchant.appid, "mchid": merchant.mchid, "description": format!("order {}", order.id),
         "out_trade_no": order.id,
         "time_expire": js_sys::Date::new(&JsValue::from_f64((order.pay_by * 1000) as f64)).to_iso_string().as_string(),
-        "notify_url": config.get("WECHATPAY_NOTIFY_URL").unwrap_or_default(),
+        "notify_url": Config(env).get("WECHATPAY_NOTIFY_URL").unwrap_or_default(),
         "amount": {"total": order.payable, "currency": "CNY"},
         "payer": {"openid": openid},
-    })
-    .to_string();
-    let timestamp = now_s().to_string();
-    let nonce = flow::random_id(16)?;
-    let path = worker::Url::parse(&url)
-        .map(|u| u.path().to_owned())
-        .unwrap_or_default();
-    let to_sign = format!("POST\n{path}\n{timestamp}\n{nonce}\n{body}\n");
-    let signature = B64.encode(crypto::rsa_sha256_sign(&private_key, to_sign.as_bytes()).await?);
-    let headers = Headers::new();
-    headers.set("content-type", "application/json")?;
-    headers.set("accept", "application/json")?;
-    headers.set(
-        "authorization",
-        &format!(
-            "WECHATPAY2-SHA256-RSA2048 mchid=\"{mchid}\",nonce_str=\"{nonce}\",signature=\"{signature}\",timestamp=\"{timestamp}\",serial_no=\"{}\"",
-            config.get("WECHATPAY_MERCHANT_SERIAL").unwrap_or_default()
-        ),
-    )?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_headers(headers)
-        .with_body(Some(JsValue::from_str(&body)));
-    let upstream = |_| {
-        HttpError::status(
-            502,
-            "UPSTREAM_UNAVAILABLE",
-            "the payment provider did not answer",
-        )
-    };
-    let mut response = Fetch::Request(Request::new_with_init(&url, &init)?)
-        .send()
-        .await
-        .map_err(upstream)?;
-    let prepay: Prepay = response.json().await.map_err(upstream)?;
+    });
+    let prepay: Prepay = merchant
+        .post(env, "WECHATPAY_PREPAY_URL", &body, "UPSTREAM_UNAVAILABLE")
+        .await?;
     let package = format!("prepay_id={}", prepay.prepay_id);
     let nonce_str = flow::random_id(16)?;
     let time_stamp = now_s().to_string();
-    let pay_message = format!("{appid}\n{time_stamp}\n{nonce_str}\n{package}\n");
-    let pay_sign = B64.encode(crypto::rsa_sha256_sign(&private_key, pay_message.as_bytes()).await?);
+    let pay_sign = merchant
+        .sign(&format!(
+            "{}\n{time_stamp}\n{nonce_str}\n{package}\n",
+            merchant.appid
+        ))
+        .await?;
     json(
         200,
         &PaymentParams {
@@ -269,6 +239,101 @@ pub async fn prepay(req: &Request, env: &Env, order_id: &str) -> Result<Response
             pay_sign,
         },
     )
+}
+
+/// What the provider answers a refund request.
+#[derive(Deserialize)]
+struct ProviderRefund {
+    refund_id: String,
+    status: String,
+}
+
+/// A refund's payout, as the provider took it.
+#[derive(Serialize)]
+pub struct Payout {
+    out_refund_no: String,
+    /// WeChat's refund id ("" when nothing was paid out).
+    provider_refund_id: String,
+    /// WeChat's status (`PROCESSING`, `SUCCESS`...), or `NOTHING_TO_PAY`
+    /// for a refund of 0 fen.
+    status: String,
+}
+
+/// Pay `refund` of `order` back through WeChat Pay (`WECHATPAY_REFUND_URL`,
+/// `POST /v3/refund/domestic/refunds`) and record the answer in D1
+/// `refund_payouts`. `out_refund_no` is derived from the order and refund
+/// ids, so retrying a refund asks WeChat for the same payout (it pays each
+/// `out_refund_no` once). The amount is the refund's, from the stored
+/// per-line allocations (core); a refund of 0 fen asks nothing.
+pub async fn refund_payout(
+    env: &Env,
+    order: &Order,
+    refund: &RefundRecord,
+) -> Result<Payout, HttpError> {
+    let payment = order
+        .payment
+        .as_ref()
+        .ok_or_else(|| HttpError::Runtime(format!("refund of unpaid order {}", order.id)))?;
+    let digest = crypto::sha256(format!("{}\n{}", order.id, refund.refund_id).as_bytes()).await?;
+    let out_refund_no = format!("rf{}", crypto::hex(digest.get(..15).unwrap_or_default()));
+    let asked = if refund.amount == Money::ZERO {
+        Ok(ProviderRefund {
+            refund_id: String::new(),
+            status: "NOTHING_TO_PAY".into(),
+        })
+    } else {
+        let body = serde_json::json!({
+            "transaction_id": payment.transaction_id,
+            "out_refund_no": out_refund_no,
+            "reason": format!("refund {} of order {}", refund.refund_id, order.id),
+            "notify_url": Config(env).get("WECHATPAY_NOTIFY_URL").unwrap_or_default(),
+            "amount": {"refund": refund.amount, "total": payment.amount, "currency": "CNY"},
+        });
+        Merchant::from_env(env)?
+            .post(env, "WECHATPAY_REFUND_URL", &body, "REFUND_PAYOUT_FAILED")
+            .await
+    };
+    // A refused payout is recorded too (status FAILED): the merchant sees
+    // what is still owed, and a retry of the refund asks again.
+    let (provider_refund_id, status) = match &asked {
+        Ok(answer) => (answer.refund_id.clone(), answer.status.clone()),
+        Err(_) => (String::new(), "FAILED".to_owned()),
+    };
+    let db = db::open(env).await?;
+    db::record_payout(
+        &db,
+        &db::RefundPayout {
+            order_id: &order.id,
+            refund_id: &refund.refund_id,
+            out_refund_no: &out_refund_no,
+            amount: refund.amount.as_fen(),
+            provider_refund_id: &provider_refund_id,
+            status: &status,
+            requested_at: now_s(),
+        },
+    )
+    .await?;
+    match asked {
+        Ok(_) => Ok(Payout {
+            out_refund_no,
+            provider_refund_id,
+            status,
+        }),
+        Err(HttpError::Status(code, mut e)) => {
+            worker::console_warn!(
+                "refund payout failed: order {} refund {}: {}",
+                order.id,
+                refund.refund_id,
+                e.code
+            );
+            e.message = format!(
+                "refund {} is recorded but its payout failed ({}); retry with the same refund_id",
+                refund.refund_id, e.message
+            );
+            Err(HttpError::Status(code, e))
+        }
+        Err(other) => Err(other),
+    }
 }
 
 /// `POST /v1/orders/:id/pay/sandbox` — development only: 404 unless
