@@ -492,36 +492,48 @@ pub async fn record_unmatched(
 }
 
 /// A refund payout as the provider last answered it.
-pub struct RefundPayout<'a> {
-    pub order_id: &'a str,
-    pub refund_id: &'a str,
-    pub out_refund_no: &'a str,
+#[derive(serde::Serialize, Deserialize)]
+pub struct RefundPayout {
+    pub order_id: String,
+    pub refund_id: String,
+    pub out_refund_no: String,
     pub amount: i64,
-    pub provider_refund_id: &'a str,
-    pub status: &'a str,
+    pub provider_refund_id: String,
+    pub status: String,
     pub requested_at: i64,
 }
 
 /// Record (or update) a refund payout.
-pub async fn record_payout(db: &D1Database, payout: &RefundPayout<'_>) -> Result<(), HttpError> {
+pub async fn record_payout(db: &D1Database, payout: &RefundPayout) -> Result<(), HttpError> {
     statement(
         db,
         "INSERT INTO refund_payouts (order_id, refund_id, out_refund_no, amount, provider_refund_id, status, requested_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (order_id, refund_id) \
          DO UPDATE SET provider_refund_id = ?5, status = ?6, requested_at = ?7",
         &[
-            text(payout.order_id),
-            text(payout.refund_id),
-            text(payout.out_refund_no),
+            text(&payout.order_id),
+            text(&payout.refund_id),
+            text(&payout.out_refund_no),
             int(payout.amount),
-            text(payout.provider_refund_id),
-            text(payout.status),
+            text(&payout.provider_refund_id),
+            text(&payout.status),
             int(payout.requested_at),
         ],
     )?
     .run()
     .await?;
     Ok(())
+}
+
+/// Refund payouts, oldest first; only those with `status` when given.
+pub async fn payouts(
+    db: &D1Database,
+    status: Option<&str>,
+) -> Result<Vec<RefundPayout>, HttpError> {
+    let sql = "SELECT * FROM refund_payouts WHERE ?1 IS NULL OR status = ?1 \
+               ORDER BY requested_at, order_id, refund_id";
+    let status = status.map_or(JsValue::NULL, text);
+    Ok(statement(db, sql, &[status])?.all().await?.results()?)
 }
 
 /// Every unmatched payment, oldest first.

@@ -311,6 +311,12 @@ test('refund payout refused by WeChat: 502 REFUND_PAYOUT_FAILED, the refund stay
   const after = (await api.call('GET', `/v1/orders/${o.id}`, { token: s.bob.token })).json;
   assert.equal(after.status, 'refunded');
   f.assertError(await api.call('POST', `/v1/orders/${o.id}/refund`, { token: s.bob.token, body: { refund_id: 'rf-x' } }), 502, 'REFUND_PAYOUT_FAILED');
+  // The merchant sees the money still owed, and the payouts that went through.
+  const owed = await api.admin('GET', '/v1/admin/refund-payouts?status=FAILED');
+  assert.equal(owed.status, 200, owed.text);
+  assert.deepEqual(owed.json.payouts.map((p) => [p.order_id, p.refund_id, p.amount]), [[o.id, 'rf-x', o.payable]]);
+  const all = (await api.admin('GET', '/v1/admin/refund-payouts')).json.payouts;
+  assert.ok(all.some((p) => p.order_id === s.order.id && p.refund_id === 'rf-1' && p.status === 'PROCESSING'), JSON.stringify(all));
 });
 
 test('cancel before payment gives stock and coupons back; ship and complete via admin', async () => {

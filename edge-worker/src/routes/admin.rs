@@ -112,6 +112,25 @@ pub async fn stock(req: &mut Request, env: &Env) -> Result<Response, HttpError> 
     crate::http::json_text(200, text)
 }
 
+#[derive(Deserialize)]
+struct PayoutQuery {
+    #[serde(default)]
+    status: Option<String>,
+}
+
+/// `GET /v1/admin/refund-payouts?status=FAILED`: what was asked of WeChat's
+/// refund API and its last answer (FAILED ones are money still owed).
+pub async fn refund_payouts(req: &Request, env: &Env) -> Result<Response, HttpError> {
+    let query: PayoutQuery = req
+        .query()
+        .map_err(|e| HttpError::bad_request("MALFORMED_REQUEST", format!("query: {e}")))?;
+    let db = db::open(env).await?;
+    json(
+        200,
+        &serde_json::json!({"payouts": db::payouts(&db, query.status.as_deref()).await?}),
+    )
+}
+
 pub async fn unmatched_payments(env: &Env) -> Result<Response, HttpError> {
     let db = db::open(env).await?;
     json(

@@ -48,6 +48,7 @@ enum Route {
     AdminComplete,
     AdminStock,
     AdminUnmatched,
+    AdminPayouts,
 }
 
 impl Route {
@@ -61,7 +62,8 @@ impl Route {
             | Route::Coupons
             | Route::Order
             | Route::Me
-            | Route::AdminUnmatched => "GET",
+            | Route::AdminUnmatched
+            | Route::AdminPayouts => "GET",
             Route::Orders => "GET, POST",
             Route::AdminCatalog | Route::AdminStores => "PUT",
             _ => "POST",
@@ -97,6 +99,7 @@ fn table() -> matchit::Router<Route> {
         ("/v1/admin/orders/:id/complete", Route::AdminComplete),
         ("/v1/admin/stock", Route::AdminStock),
         ("/v1/admin/unmatched-payments", Route::AdminUnmatched),
+        ("/v1/admin/refund-payouts", Route::AdminPayouts),
     ] {
         // The patterns are literals above; inserting them cannot conflict.
         let _ = router.insert(pattern, route);
@@ -124,6 +127,7 @@ pub async fn dispatch(mut req: Request, env: Env) -> Result<Response, HttpError>
             | Route::AdminComplete
             | Route::AdminStock
             | Route::AdminUnmatched
+            | Route::AdminPayouts
     ) {
         admin::guard(&req, &env)?;
     }
@@ -155,6 +159,7 @@ pub async fn dispatch(mut req: Request, env: Env) -> Result<Response, HttpError>
         (Route::AdminComplete, Method::Post) => admin::order_event(env, &id, Event::Complete).await,
         (Route::AdminStock, Method::Post) => admin::stock(&mut req, env).await,
         (Route::AdminUnmatched, Method::Get) => admin::unmatched_payments(env).await,
+        (Route::AdminPayouts, Method::Get) => admin::refund_payouts(&req, env).await,
         _ => Err(HttpError::MethodNotAllowed {
             allowed: route.allow(),
         }),

@@ -299,25 +299,21 @@ pub async fn refund_payout(
         Ok(answer) => (answer.refund_id.clone(), answer.status.clone()),
         Err(_) => (String::new(), "FAILED".to_owned()),
     };
-    let db = db::open(env).await?;
-    db::record_payout(
-        &db,
-        &db::RefundPayout {
-            order_id: &order.id,
-            refund_id: &refund.refund_id,
-            out_refund_no: &out_refund_no,
-            amount: refund.amount.as_fen(),
-            provider_refund_id: &provider_refund_id,
-            status: &status,
-            requested_at: now_s(),
-        },
-    )
-    .await?;
+    let payout = db::RefundPayout {
+        order_id: order.id.clone(),
+        refund_id: refund.refund_id.clone(),
+        out_refund_no,
+        amount: refund.amount.as_fen(),
+        provider_refund_id,
+        status,
+        requested_at: now_s(),
+    };
+    db::record_payout(&db::open(env).await?, &payout).await?;
     match asked {
         Ok(_) => Ok(Payout {
-            out_refund_no,
-            provider_refund_id,
-            status,
+            out_refund_no: payout.out_refund_no,
+            provider_refund_id: payout.provider_refund_id,
+            status: payout.status,
         }),
         Err(HttpError::Status(code, mut e)) => {
             worker::console_warn!(
