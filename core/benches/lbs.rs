@@ -14,7 +14,7 @@
 //! after the stores: `lat = 22 + 20u`, `lng = 102 + 20u`.
 
 use commerce_core::lbs::{
-    nearest, AnyLatLng, Filters, Limit, Shopper, StoreIndex, StoreSnapshot, System,
+    nearest, scan_nearest, AnyLatLng, Filters, Limit, Shopper, StoreIndex, StoreSnapshot, System,
 };
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use serde_json::json;
@@ -103,15 +103,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("linear_scan_top5", |b| {
         b.iter(|| {
             let who = cycle.next().expect("cycle is endless");
-            let mut all: Vec<(u64, &str)> = index
-                .stores()
-                .iter()
-                .map(|s| (who.position.metres_to(s.position), s.id.as_str()))
-                .collect();
-            all.select_nth_unstable(4);
-            all.truncate(5);
-            all.sort_unstable();
-            black_box(all.len())
+            black_box(scan_nearest(&index, who, top5).stores.len())
         })
     });
     group.finish();

@@ -36,6 +36,7 @@ use super::query::{self, Filters, Found, Limit, Matches, Reason, Shopper, MAX_K}
 use super::sphere::{Radius, MAX_RADIUS_M};
 use super::store::{StoreSnapshot, WireLatLng};
 use crate::pricing::LineRequest;
+use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 
 /// How many stores `stores_nearest` returns when `k` is absent.
@@ -68,9 +69,13 @@ impl WirePoint {
 }
 
 /// Input of `stores_nearest`, `stores_within` and `stores_delivering`.
+///
+/// `S` is what the `snapshot` field holds: the snapshot itself for the
+/// operations, nothing for a query against an index the caller keeps
+/// ([`StoreQuery`], [`query_index`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StoreQueryRequest {
-    pub snapshot: StoreSnapshot,
+pub struct StoreQueryRequest<S = StoreSnapshot> {
+    pub snapshot: S,
     /// Where the shopper is.
     pub point: WirePoint,
     /// How many stores: `1..=1000`; default 10 for `stores_nearest`, 1000 otherwise.
@@ -120,15 +125,31 @@ pub struct ExcludedStore {
     pub reasons: Vec<Reason>,
 }
 
-/// Which index walk a store query uses.
-#[derive(Debug, Clone, Copy)]
-enum Search {
+/// A store query without its snapshot, for an index the caller keeps: the
+/// request of `stores_*` minus `snapshot` (which must then be absent).
+pub type StoreQuery = StoreQueryRequest<Option<IgnoredAny>>;
+
+/// Which index walk a store query uses: which `stores_*` operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Search {
+    /// `stores_nearest`
     Nearest,
+    /// `stores_within`
     Within,
+    /// `stores_delivering`
     Delivering,
 }
 
-fn search(request: StoreQueryRequest, kind: Search) -> Result<StoreList, LbsError> {
+/// A store query's fields, validated (everything but the snapshot).
+struct Prepared {
+    shopper: Shopper,
+    radius: Option<Radius>,
+    filters: Filters,
+    k: Limit,
+    explain: bool,
+}
+
+fn prepare<S>(request: &StoreQueryRequest<S>, kind: Search) -> Result<Prepared, LbsError> {
     let shopper = Shopper::new(request.point.parse(|| "point".to_owned())?);
     let radius = request.radius_m.map(Radius::new).transpose()?;
     let filters = Filters::new(request.mode.as_deref(), request.at, &request.cart)?;
@@ -137,19 +158,71 @@ fn search(request: StoreQueryRequest, kind: Search) -> Result<StoreList, LbsErro
         Search::Within | Search::Delivering => MAX_K,
     };
     let k = Limit::new(request.k, default_k)?;
-    let index = StoreIndex::build(request.snapshot)?;
+    Ok(Prepared {
+        shopper,
+        radius,
+        filters,
+        k,
+        explain: request.explain,
+    })
+}
+
+fn run(index: &StoreIndex, query: Prepared, kind: Search) -> Result<StoreList, LbsError> {
+    let Prepared {
+        shopper,
+        radius,
+        filters,
+        k,
+        explain,
+    } = query;
     let matches = match kind {
-        Search::Nearest => query::nearest(&index, &shopper, k, radius, &filters),
+        Search::Nearest => query::nearest(index, &shopper, k, radius, &filters),
         Search::Within => {
             let radius = radius.ok_or(LbsError::InvalidRadius {
                 radius_m: None,
                 max: MAX_RADIUS_M,
             })?;
-            query::within(&index, &shopper, radius, k, &filters)
+            query::within(index, &shopper, radius, k, &filters)
         }
-        Search::Delivering => query::delivering(&index, &shopper, k, &filters),
+        Search::Delivering => query::delivering(index, &shopper, k, &filters),
     };
-    Ok(store_list(&index, matches, request.explain))
+    Ok(store_list(index, matches, explain))
+}
+
+/// The `stores_*` operation `kind` on a request: its fields are checked
+/// first, then its snapshot is indexed and queried.
+fn search(request: StoreQueryRequest, kind: Search) -> Result<StoreList, LbsError> {
+    let prepared = prepare(&request, kind)?;
+    let index = StoreIndex::build(request.snapshot)?;
+    run(&index, prepared, kind)
+}
+
+/// The `stores_*` operation `kind` against an index built once
+/// ([`StoreIndex::build`]) and kept: the same response as the operation on
+/// `{snapshot, ..query}` for the snapshot the index was built from, without
+/// rebuilding the index. A `snapshot` in `query` is `MALFORMED_REQUEST` (the
+/// index is the snapshot; build another for another snapshot).
+///
+/// ```
+/// use commerce_core::lbs::contract::{query_index, Search, StoreQuery};
+/// use commerce_core::lbs::{StoreIndex, StoreSnapshot};
+/// let snapshot: StoreSnapshot = serde_json::from_str(r#"{"coord":"gcj02","stores":[
+///     {"id":"a","location":{"lat":31.2304,"lng":121.4737}}]}"#).unwrap();
+/// let index = StoreIndex::build(snapshot).unwrap();
+/// let query: StoreQuery = serde_json::from_str(
+///     r#"{"point":{"lat":31.2304,"lng":121.4737,"coord":"gcj02"},"k":1}"#).unwrap();
+/// let list = query_index(&index, Search::Nearest, &query).unwrap();
+/// assert_eq!(list.stores[0].id, "a");
+/// ```
+pub fn query_index(
+    index: &StoreIndex,
+    kind: Search,
+    query: &StoreQuery,
+) -> Result<StoreList, LbsError> {
+    if query.snapshot.is_some() {
+        return Err(LbsError::SnapshotInQuery);
+    }
+    run(index, prepare(query, kind)?, kind)
 }
 
 fn store_list(index: &StoreIndex, matches: Matches, explain: bool) -> StoreList {
@@ -168,6 +241,19 @@ fn store_list(index: &StoreIndex, matches: Matches, explain: bool) -> StoreList 
         stores: matches.stores.into_iter().map(hit).collect(),
         excluded: explain.then(|| matches.excluded.into_iter().map(excluded).collect()),
     }
+}
+
+/// The `k` nearest stores to `query.point` in a kept index by brute force
+/// ([`query::scan_nearest`]): the baseline of the R-tree walk, for
+/// benchmarks. Only `point` and `k` (default 10) are used; no filter applies.
+pub fn scan_index(index: &StoreIndex, query: &StoreQuery) -> Result<StoreList, LbsError> {
+    let shopper = Shopper::new(query.point.parse(|| "point".to_owned())?);
+    let k = Limit::new(query.k, DEFAULT_K)?;
+    Ok(store_list(
+        index,
+        query::scan_nearest(index, &shopper, k),
+        false,
+    ))
 }
 
 /// `stores_nearest`: the `k` nearest stores passing the filters.
@@ -297,7 +383,74 @@ pub fn geofence_check(request: GeofenceRequest) -> Result<GeofenceResponse, LbsE
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Coded;
+    use crate::error::{ApiError, Coded};
+
+    /// Every store-query vector, asked of an index built once from its
+    /// snapshot (`query_index`, what the wasm `StoreFinder` runs), answers
+    /// the operation's exact text; the linear scan agrees with the unfiltered
+    /// nearest walk.
+    #[test]
+    fn a_kept_index_answers_like_the_operations() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let vector: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap())
+                    .unwrap();
+            let kind = match vector["op"].as_str().unwrap() {
+                "stores_nearest" => Search::Nearest,
+                "stores_within" => Search::Within,
+                "stores_delivering" => Search::Delivering,
+                _ => continue,
+            };
+            let mut request = vector["request"].clone();
+            let Some(snapshot) = request.as_object_mut().unwrap().remove("snapshot") else {
+                continue;
+            };
+            let Ok(index) = StoreIndex::build(serde_json::from_value(snapshot).unwrap()) else {
+                continue; // a snapshot error is the constructor's
+            };
+            let op = vector["op"].as_str().unwrap();
+            let via_op = crate::api::call_json(op, &vector["request"].to_string());
+            let query: StoreQuery = match serde_json::from_value(request) {
+                Ok(query) => query,
+                Err(_) => continue, // malformed: no query to run
+            };
+            let kept = query_index(&index, kind, &query);
+            match (via_op, kept) {
+                (Ok(text), Ok(list)) => {
+                    assert_eq!(serde_json::to_string(&list).unwrap(), text, "{op}");
+                    if kind == Search::Nearest
+                        && query.mode.is_none()
+                        && (query.at, query.radius_m) == (None, None)
+                        && query.cart.is_empty()
+                    {
+                        let scan = scan_index(&index, &query).unwrap();
+                        assert_eq!(scan.stores, list.stores, "{op} scan");
+                    }
+                }
+                (Err(e), Err(k)) => assert_eq!(e, ApiError::from(k), "{op}"),
+                (a, b) => panic!("{op}: {a:?} vs {b:?}"),
+            }
+            checked += 1;
+        }
+        assert!(checked >= 15, "only {checked} vectors checked");
+    }
+
+    #[test]
+    fn a_query_for_a_kept_index_brings_no_snapshot() {
+        let index =
+            StoreIndex::build(serde_json::from_str(r#"{"coord":"gcj02"}"#).unwrap()).unwrap();
+        let query: StoreQuery = serde_json::from_str(
+            r#"{"snapshot":{"coord":"gcj02"},"point":{"lat":0,"lng":0,"coord":"wgs84"}}"#,
+        )
+        .unwrap();
+        let err = ApiError::from(query_index(&index, Search::Nearest, &query).unwrap_err());
+        assert_eq!(
+            (err.code.as_str(), err.kind),
+            ("MALFORMED_REQUEST", crate::error::ErrorKind::Malformed)
+        );
+    }
 
     #[test]
     fn too_many_points_is_a_typed_error() {

@@ -22,7 +22,7 @@
 //! Invariant: codes are part of the wire contract (see `docs/lbs.md`); renaming
 //! one is a breaking change.
 
-use crate::error::Coded;
+use crate::error::{Coded, ErrorKind};
 use std::fmt;
 
 /// Why an LBS request could not be answered.
@@ -72,6 +72,8 @@ pub enum LbsError {
     },
     /// A cart line whose quantity is below 1 (or whose total is not JS-safe).
     InvalidQuantity { sku_id: String, quantity: i64 },
+    /// A query against a kept index that brings its own `snapshot`.
+    SnapshotInQuery,
 }
 
 impl fmt::Display for LbsError {
@@ -138,6 +140,10 @@ impl fmt::Display for LbsError {
                 f,
                 "cart quantity of SKU {sku_id} must be within 1..=9007199254740991, got {quantity}"
             ),
+            LbsError::SnapshotInQuery => write!(
+                f,
+                "snapshot: not accepted here; this query runs on the snapshot the index was built from"
+            ),
         }
     }
 }
@@ -160,6 +166,14 @@ impl Coded for LbsError {
             LbsError::InvalidClosure { .. } => "INVALID_CLOSURE",
             LbsError::InvalidStock { .. } => "INVALID_STOCK",
             LbsError::InvalidQuantity { .. } => "INVALID_QUANTITY",
+            LbsError::SnapshotInQuery => "MALFORMED_REQUEST",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            LbsError::SnapshotInQuery => ErrorKind::Malformed,
+            _ => ErrorKind::Domain,
         }
     }
 }

@@ -48,6 +48,6 @@ pub use error::LbsError;
 pub use geofence::Geofence;
 pub use hours::{Availability, ChinaTime, Closure, HoursEntry, Schedule};
 pub use index::StoreIndex;
-pub use query::{delivering, nearest, within, Filters, Limit, Mode, Reason, Shopper};
+pub use query::{delivering, nearest, scan_nearest, within, Filters, Limit, Mode, Reason, Shopper};
 pub use sphere::Radius;
 pub use store::{Cart, Store, StoreSnapshot, ValidStore};

@@ -256,6 +256,36 @@ pub fn delivering<'a>(
     collect(candidates, shopper, limit, None, &filters, Order::Any)
 }
 
+/// The `k` nearest stores by brute force, unfiltered: the distance to every
+/// store, then a selection of the `k` smallest, sorted by distance then id.
+/// O(n) per query. Same stores as [`nearest`] without filters; it is the
+/// baseline the R-tree walk is measured against (`benches/lbs.rs`,
+/// `examples/time_op.rs`, the wasm `StoreFinder.scanNearest`).
+pub fn scan_nearest<'a>(index: &'a StoreIndex, shopper: &Shopper, Limit(k): Limit) -> Matches<'a> {
+    let mut all: Vec<(u64, &'a ValidStore)> = index
+        .stores()
+        .iter()
+        .map(|s| (shopper.position.metres_to(s.position), s))
+        .collect();
+    let by_distance_then_id =
+        |a: &(u64, &ValidStore), b: &(u64, &ValidStore)| (a.0, &a.1.id).cmp(&(b.0, &b.1.id));
+    if k < all.len() {
+        // `Limit` is at least 1.
+        all.select_nth_unstable_by(k.saturating_sub(1), by_distance_then_id);
+        all.truncate(k);
+    }
+    all.sort_unstable_by(by_distance_then_id);
+    let found = |(distance_m, store)| Found {
+        store,
+        distance_m,
+        reasons: Vec::new(),
+    };
+    Matches {
+        stores: all.into_iter().map(found).collect(),
+        excluded: Vec::new(),
+    }
+}
+
 /// How candidates arrive at [`collect`].
 #[derive(Debug, Clone, Copy)]
 enum Order {

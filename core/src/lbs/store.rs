@@ -9,6 +9,9 @@
 //!   are held in GCJ-02 (what the merchant drew and what the mini-program's
 //!   `<map>` shows); each store also keeps its WGS-84 position, computed once,
 //!   for true distances.
+//! - `name` and `address` are optional display text for the shopper: core
+//!   keeps them in the snapshot (so a cached snapshot still has them) and never
+//!   reads them; responses carry ids, and pages look names up by id.
 //! - A store offers `pickup` and/or `delivery` (both default true); delivery
 //!   also needs a delivery area containing the shopper (none drawn = delivers
 //!   nowhere). Opening hours and closures: see `hours`. `stock` maps SKU id to
@@ -65,6 +68,13 @@ pub struct WireLatLng {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Store {
     pub id: String,
+    /// Display name for shoppers (e.g. "静安店 Jing'an"); optional, never
+    /// matched on: kept and passed through as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Display address; optional, passed through like `name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
     pub location: WireLatLng,
     #[serde(default = "yes")]
     pub pickup: bool,
