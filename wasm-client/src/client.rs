@@ -92,8 +92,7 @@ fn from_js<T: DeserializeOwned + Default>(value: JsValue, what: &str) -> Result<
 }
 
 fn decode<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|e| to_js_error(ApiError::malformed(format!("invalid {what}: {e}"))))
+    crate::from_js(&value, what).map_err(to_js_error)
 }
 
 fn line_key(line: JsValue) -> Result<LineKey, JsValue> {
