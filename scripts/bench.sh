@@ -5,7 +5,8 @@
 #   - each workload in tests/bench/ (quote requests) and the generated
 #     100,000-store LBS workload (scripts/gen-lbs-workload.mjs) timed natively
 #     and in Node's wasm with the same loop, and their ratio (one run; these
-#     machines are noisy).
+#     machines are noisy): per call (index built per call), and with the index
+#     kept: build, top-5 query, linear-scan top-5, and scan / R-tree ratio.
 # Criterion benches (cargo bench -p commerce-core) and the edge load test
 # (scripts/bench-edge.sh) have their own sections, updated by hand from runs.
 set -euo pipefail
@@ -29,18 +30,21 @@ sizes() { # label file
 
 mean() { node -e 'console.log(JSON.parse(require("fs").readFileSync(0, "utf8")).mean_us)'; }
 
-# time_row LABEL OP REQUEST.json ITERATIONS: one table row, native vs Node wasm.
+# time_row LABEL OP REQUEST.json ITERATIONS [QUERIES.json]: one table row,
+# native vs Node wasm; the two means are also left in $native and $wasm.
 time_row() {
-  local native wasm ratio
-  native=$(target/release/examples/time_op "$2" "$3" "$4" | mean)
-  wasm=$(node scripts/bench-wasm.mjs "$2" "$3" "$4" | mean)
+  local ratio
+  native=$(target/release/examples/time_op "${@:2}" | mean)
+  wasm=$(node scripts/bench-wasm.mjs "${@:2}" | mean)
   ratio=$(node -e "console.log((${wasm} / ${native}).toFixed(2))")
   echo "| $1 | ${native} µs | ${wasm} µs | ${ratio}x |"
 }
+ratio() { node -e "console.log(Math.round($1 / $2))"; }
 
 lbs_workload="$ROOT/target/bench/lbs-nearest-100k.json"
+lbs_queries="$ROOT/target/bench/lbs-queries-256.json"
 mkdir -p "$(dirname "$lbs_workload")"
-node scripts/gen-lbs-workload.mjs "$lbs_workload"
+node scripts/gen-lbs-workload.mjs "$lbs_workload" 100000 "$lbs_queries"
 
 rows=$(mktemp)
 {
@@ -60,6 +64,14 @@ rows=$(mktemp)
   done
   time_row "\`stores_nearest\` 100,000 stores, k=5 (index build + query per call)" \
     stores_nearest "$lbs_workload" 3
+  time_row "100,000 stores: index build (decode snapshot + \`StoreIndex::build\` / \`new StoreFinder\`)" \
+    index_build "$lbs_workload" 3
+  time_row "100,000 stores: top-5 nearest, index kept (\`StoreFinder.nearest\`, 256 points)" \
+    nearest_kept "$lbs_workload" 5000 "$lbs_queries"
+  kept_native=$native kept_wasm=$wasm
+  time_row "100,000 stores: top-5 by linear scan (\`StoreFinder.scanNearest\`, 256 points)" \
+    scan_kept "$lbs_workload" 100 "$lbs_queries"
+  echo "| 100,000 stores: linear scan / R-tree top-5 (index kept) | $(ratio "$native" "$kept_native")x | $(ratio "$wasm" "$kept_wasm")x | |"
   echo "<!-- end generated -->"
 } >"$rows"
 node -e '

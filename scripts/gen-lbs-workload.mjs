@@ -1,10 +1,12 @@
 // Writes the LBS benchmark workload as a `stores_nearest` request: the
 // 100,000-store snapshot of core/benches/lbs.rs, replayed with the same LCG
-// (docs/lbs.md §8), and the first query point, k = 5.
-//   node scripts/gen-lbs-workload.mjs OUT.json [STORES]
+// (docs/lbs.md §8), and the first query point, k = 5; with QUERIES.json, also
+// the 256 query points of the bench as queries without snapshot ({point, k: 5},
+// for the kept-index rows: time_op / bench-wasm.mjs `nearest_kept`, `scan_kept`).
+//   node scripts/gen-lbs-workload.mjs OUT.json [STORES] [QUERIES.json]
 import { writeFileSync } from 'node:fs';
 
-const [out, count = '100000'] = process.argv.slice(2);
+const [out, count = '100000', queriesOut] = process.argv.slice(2);
 let state = 2024n;
 const M = (1n << 64n) - 1n;
 function next() {
@@ -28,5 +30,7 @@ for (let i = 0; i < Number(count); i++) {
 if (stores.length > 1 && (stores[0].location.lat !== 29.185060551662232 || stores[1].location.lng !== 120.22515855136561)) {
   throw new Error('LCG replay does not match docs/lbs.md §8 check values');
 }
-const point = { lat: 22 + 20 * next(), lng: 102 + 20 * next(), coord: 'gcj02' };
-writeFileSync(out, JSON.stringify({ snapshot: { version: 'bench', coord: 'gcj02', stores }, point, k: 5 }));
+const queries = [];
+for (let i = 0; i < 256; i++) queries.push({ point: { lat: 22 + 20 * next(), lng: 102 + 20 * next(), coord: 'gcj02' }, k: 5 });
+writeFileSync(out, JSON.stringify({ snapshot: { version: 'bench', coord: 'gcj02', stores }, ...queries[0] }));
+if (queriesOut) writeFileSync(queriesOut, JSON.stringify(queries));

@@ -71,6 +71,7 @@ stage mp-pages node tests/mp-harness/pages.cjs
 stage mp-client node tests/mp-harness/client.cjs
 stage mp-offline node tests/mp-harness/offline.cjs
 stage mp-shop node tests/mp-harness/shop.cjs
+stage mp-stores node tests/mp-harness/stores.cjs
 stage edge-vectors node tests/edge/vectors.cjs
 stage edge-http node tests/edge/http.cjs
 stage edge-shop node tests/edge/shop.cjs

@@ -60,7 +60,8 @@ const views = {
     const chosen = stores.chosen();
     const mode = (m, label) => h`<button data-action="mode" data-mode="${m}" class="${ui.mode === m ? 'on' : ''}">${label}</button>`;
     return h`<div class="tabs">${[mode('', '全部 all'), mode('delivery', '配送 delivery'), mode('pickup', '自提 pickup')]}</div>
-      ${found.source === 'cache' ? h`<div class="muted">离线门店数据 saved store list</div>` : ''}
+      ${found.notice ? h`<div class="warn" data-testid="stores-notice">${found.notice}</div>`
+    : found.source === 'cache' ? h`<div class="muted">离线门店数据 saved store list</div>` : ''}
       ${found.stores.map((s) => h`<div class="card store ${s.id === chosen ? 'chosen' : ''}" data-action="store" data-id="${s.id}">
         <div class="row"><span class="strong">${s.name}</span><span>${s.distance}</span></div>
         <div class="muted">${s.address}</div>

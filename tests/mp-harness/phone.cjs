@@ -14,8 +14,9 @@
 //   stack would), failing with "request:fail" while the phone is offline;
 //   wx.onNetworkStatusChange fires on phone.setOnline(); wx.getLocation
 //   answers the fix given to phone.setLocation() (WGS-84 numbers, as WeChat
-//   returns by default); wx.login a fresh code; wx.getRandomValues random
-//   bytes (the only randomness a phone offers); navigation calls recorded;
+//   returns by default; setLocation(null): permission denied); wx.login a
+//   fresh code; wx.getRandomValues random bytes (the only randomness a
+//   phone offers); navigation calls recorded;
 //   wx.requestPayment hands its parameters to the shopper set with
 //   phone.setPayer(fn) (fn resolves: paid; rejects: the sheet was closed).
 // Run each platform in its own process: globals are changed for good.
@@ -142,7 +143,7 @@ function makeDevice() {
       req.end();
     },
     getLocation(options) {
-      setTimeout(() => done(options, null, { ...fix, accuracy: 30 }), 0);
+      setTimeout(() => (fix ? done(options, null, { ...fix, accuracy: 30 }) : done(options, 'getLocation:fail auth deny')), 0);
     },
     login(options) {
       logins += 1;
@@ -167,8 +168,9 @@ function makeDevice() {
     setPayer(fn) {
       payer = fn;
     },
+    /** setLocation(null): the shopper refused the location permission. */
     setLocation(latitude, longitude) {
-      fix = { latitude, longitude };
+      fix = latitude === null ? null : { latitude, longitude };
     },
     setOnline(value) {
       online = value;

@@ -8,31 +8,16 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { test, run } = require('../lib/check.cjs');
-const { startShopEdge } = require('../e2e/edge.cjs');
-const { installPhone } = require('./phone.cjs');
+const { test } = require('../lib/check.cjs');
+const { launchApp, loadPage, runOnPhone, MINIPROGRAM } = require('./app.cjs');
 
 const ROOT = path.join(__dirname, '..', '..');
-const MINIPROGRAM = path.join(ROOT, 'mp-shell', 'miniprogram');
 const LIB = path.join(MINIPROGRAM, 'lib');
 const yuan = (fen) => `¥${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
 
 let phone;
 let edge;
 let lib;
-
-/** The app as WeChat starts it: fresh lib modules, the wx adapter, the network followed. */
-function launchApp() {
-  for (const id of Object.keys(require.cache)) if (id.startsWith(LIB)) delete require.cache[id];
-  const load = (name) => require(path.join(LIB, name));
-  const platform = load('platform.js');
-  require(path.join(LIB, 'config.js')).edgeUrl = edge.url;
-  platform.use(load('wx-platform.js').wxPlatform(globalThis.wx));
-  load('network.js').watchHost();
-  load('cart.js').watch();
-  return Object.fromEntries(['shop', 'stores', 'catalog', 'cart', 'checkout', 'orders', 'session', 'status', 'network']
-    .map((n) => [n, load(`${n}.js`)]));
-}
 
 /** Wait until `probe()` is truthy (the app syncs on its own timers). */
 async function until(probe, what, ms = 20000) {
@@ -42,41 +27,6 @@ async function until(probe, what, ms = 20000) {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out waiting for ${what}`);
-}
-
-test('stores: the nearest stores for a WGS-84 fix, open or closed; offline from the cached snapshot', async () => {
-  const online = await lib.stores.nearby();
-  assert.equal(online.source, 'edge');
-  assert.deepEqual(online.point, { lat: 31.2304, lng: 121.4737, coord: 'wgs84' });
-  assert.ok(online.stores.length + online.unavailable.length >= 1);
-  assert.match(online.stores[0].distance, /^\d+(\.\d)? k?m$/);
-  phone.setOnline(false);
-  try {
-    const offline = await lib.stores.nearby();
-    assert.equal(offline.source, 'cache');
-    assert.deepEqual(offline.stores, online.stores);
-  } finally {
-    phone.setOnline(true);
-  }
-});
-
-/** A WeChat page object (fake Page(), real setData), as pages.cjs builds them. */
-function loadPage(route) {
-  let def;
-  globalThis.Page = (d) => { def = d; };
-  const file = path.join(MINIPROGRAM, `${route}.js`);
-  delete require.cache[file];
-  require(file);
-  const page = { ...def, data: JSON.parse(JSON.stringify(def.data)) };
-  page.setData = (patch) => {
-    for (const [k, v] of Object.entries(patch)) {
-      const keys = k.split('.');
-      let target = page.data;
-      for (const key of keys.slice(0, -1)) target = target[key];
-      target[keys[keys.length - 1]] = v;
-    }
-  };
-  return page;
 }
 
 test('catalog: categories, specs, the flash-sale price and countdown end from the core', async () => {
@@ -172,7 +122,7 @@ test('killed and reopened offline: the cart and the cached catalog are still the
   const before = await lib.cart.view();
   phone.setOnline(false);
   try {
-    lib = launchApp();
+    lib = launchApp(edge.url);
     const after = await lib.cart.view();
     assert.deepEqual(after.lines, before.lines);
     const { source, categories } = await lib.catalog.view();
@@ -356,21 +306,4 @@ test('pay from the checkout page: place the order, pay in the dev sandbox, land 
   assert.equal(orderPage.data.order.status, 'paid', JSON.stringify(orderPage.data));
 });
 
-(async () => {
-  edge = await startShopEdge(); // before the phone: the harness removes fetch
-  phone = installPhone({ packageRoot: MINIPROGRAM, platform: 'wechat' });
-  globalThis.App = () => {};
-  lib = launchApp();
-  try {
-    await run('mini-program shop (phone + wrangler dev)');
-  } finally {
-    await edge.stop();
-    // The pages keep live timers (countdowns, network watch) as in a running
-    // mini-program; the test is over, so the "app" ends here.
-    process.exit();
-  }
-})().catch((e) => {
-  console.log(`FAIL mini-program shop: ${(e && e.stack) || e}`);
-  console.log('mini-program shop (phone + wrangler dev): 0 passed, 1 failed');
-  process.exitCode = 1;
-});
+runOnPhone('mini-program shop', (app) => ({ edge, phone, lib } = app));

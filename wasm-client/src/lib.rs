@@ -27,9 +27,11 @@
 //! no `BigInt`), so `JSON.stringify` works on every result.
 
 mod client;
+mod finder;
 mod storage;
 
 pub use client::Client;
+pub use finder::StoreFinder;
 
 use commerce_core::api::{self, Operation};
 use commerce_core::error::{ApiError, ErrorKind};

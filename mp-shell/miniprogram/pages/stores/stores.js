@@ -1,9 +1,10 @@
-// 门店: nearest stores for the shopper's location (lib/stores.js).
+// 门店: nearest stores for the shopper's location (lib/stores.js); without a
+// fix, the approximate or saved list with its notice.
 const { shopPage } = require('../../lib/page.js');
 const stores = require('../../lib/stores.js');
 
 shopPage({
-  data: { loading: true, mode: '', stores: [], unavailable: [], source: '', chosen: '' },
+  data: { loading: true, mode: '', stores: [], unavailable: [], source: '', notice: '', chosen: '' },
   onShow() {
     return this.load();
   },
