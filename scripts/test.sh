@@ -72,6 +72,7 @@ stage mp-client node tests/mp-harness/client.cjs
 stage mp-offline node tests/mp-harness/offline.cjs
 stage mp-shop node tests/mp-harness/shop.cjs
 stage mp-stores node tests/mp-harness/stores.cjs
+stage mp-screens node tests/mp-harness/screens.cjs
 stage edge-vectors node tests/edge/vectors.cjs
 stage edge-http node tests/edge/http.cjs
 stage edge-shop node tests/edge/shop.cjs
