@@ -32,7 +32,7 @@ pub trait Operation {
 }
 
 /// Something done with an operation chosen at run time by name (decode with
-/// serde_json, with serde-wasm-bindgen, ...).
+/// serde_json, ...).
 pub trait OperationVisitor {
     type Output;
     fn visit<O: Operation>(self) -> Self::Output;

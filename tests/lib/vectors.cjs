@@ -45,7 +45,8 @@ function expectedBody(vector) {
 /**
  * Check `text` (a runtime's response text for `vector`). Returns a list of
  * problems (empty when it passes). `options.errorsByCode` compares errors by
- * code only (for decoders whose wording differs, e.g. serde-wasm-bindgen).
+ * code only (for paths whose wording differs, e.g. the object API, whose decode
+ * errors carry no line/column).
  */
 function checkResponse(vector, text, reference, options = {}) {
   let actual;

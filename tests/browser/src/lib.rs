@@ -43,8 +43,9 @@ pub fn check(name: &str, text: &str) -> Vec<String> {
             .map(|v| json!({ "ok": v })),
         Err(e) => Some(json!({ "error": error_fields(&e) })),
     };
-    // Objects: results must match exactly; errors by code (serde-wasm-bindgen
-    // words decode failures differently from serde_json).
+    // Objects: results must match exactly; errors by code (an object's decode
+    // error drops serde_json's line/column, which point into a text the
+    // caller never wrote).
     let same = match (&via_object, expect.get("ok")) {
         (Some(actual), Some(_)) => actual == expect,
         (Some(actual), None) => actual["error"]["code"] == expect["error"]["code"],
