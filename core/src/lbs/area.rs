@@ -25,6 +25,18 @@
 //! assert!(!square.contains(v(31.2, 121.05))); // outside
 //! ```
 //!
+//! An area drawn in GCJ-02 cannot be asked about a WGS-84 phone fix: that is
+//! a type error (`cargo test --doc` checks it fails to compile); convert first
+//! with `to_gcj02()`.
+//!
+//! ```compile_fail,E0308
+//! use commerce_core::lbs::{DeliveryArea, Gcj02, LatLng, Wgs84};
+//! let v = |lat, lng| LatLng::<Gcj02>::new(lat, lng).unwrap();
+//! let square = DeliveryArea::new(&[v(31.0, 121.0), v(31.0, 121.1), v(31.1, 121.1), v(31.1, 121.0)]).unwrap();
+//! let phone = LatLng::<Wgs84>::new(31.05, 121.05).unwrap();
+//! let _ = square.contains(phone);
+//! ```
+//!
 //! Invariants: an area has 3..=1000 distinct vertices, no self-intersection
 //! (checked by `geo`'s `Validation`) and non-zero area (not all vertices on
 //! one line); `contains` never panics.

@@ -21,6 +21,16 @@
 //! assert!(LatLng::<Wgs84>::new(f64::NAN, 0.0).is_err());
 //! ```
 //!
+//! Measuring across systems is a type error (this is the example above
+//! without `.to_wgs84()`; `cargo test --doc` checks that it fails to compile):
+//!
+//! ```compile_fail,E0308
+//! use commerce_core::lbs::{Gcj02, LatLng, Wgs84};
+//! let phone = LatLng::<Wgs84>::new(39.915, 116.404).unwrap();
+//! let on_map: LatLng<Gcj02> = phone.to_gcj02();
+//! let _ = phone.distance_m(on_map);
+//! ```
+//!
 //! Invariants:
 //! - a `LatLng` built from outside data is finite with latitude in -90..=90 and
 //!   longitude in -180..=180 ([`LatLng::new`] checks); conversions of such a
