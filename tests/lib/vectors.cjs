@@ -18,9 +18,22 @@ function loadVectors() {
     .map((f) => ({ name: f.replace(/\.json$/, ''), ...JSON.parse(fs.readFileSync(path.join(VECTOR_DIR, f), 'utf8')) }));
 }
 
+/**
+ * The native reference texts, or null when `PARITY_REFERENCE` is unset (a
+ * stage run by hand: answers are then checked for meaning only, and this
+ * says so). Set but missing is an error, never a silent skip of the
+ * byte-for-byte comparison: the native stage must have written it.
+ */
 function loadReference() {
   const file = process.env.PARITY_REFERENCE;
-  return file && fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null;
+  if (!file) {
+    console.log('note: PARITY_REFERENCE unset: checking meaning only, not bytes against native');
+    return null;
+  }
+  if (!fs.existsSync(file)) {
+    throw new Error(`PARITY_REFERENCE=${file} does not exist: the native stage (cargo test --test vectors) writes it`);
+  }
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
 
 /** The JSON path of the first difference between a and b, or null. */

@@ -43,7 +43,7 @@
 //!   new catalog and on opening;
 //! - the two prefixes never overlap (each cache removes unknown keys under
 //!   its own prefix when opened); their budgets add up to what the client
-//!   may use of the platform's storage (default 8 MiB + 1 MiB of WeChat's
+//!   may use of the platform's storage (default 6 MiB + 1 MiB of WeChat's
 //!   10 MB);
 //! - no I/O but the [`Storage`]; no clock: time is an argument.
 
@@ -67,7 +67,7 @@ pub const STORES_KEY: &str = "stores";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ClientConfig {
-    /// Snapshots: `cache:` prefix, 8 MiB ([`CacheConfig::default`]).
+    /// Snapshots: `cache:` prefix, 6 MiB ([`CacheConfig::default`]).
     pub cache: CacheConfig,
     /// The client state: `cart:` prefix, 1 MiB.
     pub state: CacheConfig,
