@@ -6,7 +6,8 @@
 //! - permuting lines, activities, full reductions or coupons changes nothing
 //!   but the order of output lines;
 //! - `best_coupons` equals exhaustive search over every subset (up to 12
-//!   coupons) and is never worse than any single coupon.
+//!   coupons) and is never worse than any single coupon, also when every
+//!   coupon combines with every other.
 
 use commerce_core::catalog::{CatalogSnapshot, Product, Sku};
 use commerce_core::money::Money;
@@ -379,59 +380,123 @@ proptest! {
 
     #[test]
     fn best_coupons_equals_exhaustive_search(request in request(12)) {
-        let best = best_coupons(&request).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        prop_assert_eq!(best.saving.as_fen(), coupon_saving(&best.quote));
-        // Every subset, through the shopper's-choice path; a subset counts if
-        // all its coupons are used (it is allowed and each one applies).
-        let n = request.coupons.len();
-        let mut winner: Option<(i64, Vec<(i64, String)>)> = None;
-        for mask in 0u32..(1 << n) {
-            let chosen: Vec<&Coupon> =
-                (0..n).filter(|i| mask & (1 << i) != 0).map(|i| &request.coupons[i]).collect();
-            let selection = CouponSelection::Chosen {
-                coupon_ids: chosen.iter().map(|c| c.id.clone()).collect(),
-            };
-            let quote = quote(&QuoteRequest { coupon_selection: selection, ..request.clone() })
-                .map_err(|e| TestCaseError::fail(e.to_string()))?;
-            if quote.coupons.applied.len() != chosen.len() {
-                continue;
-            }
-            let saving = coupon_saving(&quote);
-            let mut keys: Vec<(i64, String)> = chosen
-                .iter()
-                .map(|c| (c.window.ends_at.unwrap_or(i64::MAX), c.id.clone()))
-                .collect();
-            keys.sort();
-            let better = match &winner {
-                None => true,
-                Some((best_saving, best_keys)) => {
-                    (saving, std::cmp::Reverse(keys.len()), std::cmp::Reverse(&keys))
-                        > (*best_saving, std::cmp::Reverse(best_keys.len()), std::cmp::Reverse(best_keys))
-                }
-            };
-            if better {
-                winner = Some((saving, keys));
-            }
-        }
-        let (saving, keys) = winner.unwrap_or_default();
-        let mut ids: Vec<String> = keys.into_iter().map(|(_, id)| id).collect();
-        ids.sort();
-        let mut found = best.coupon_ids.clone();
-        found.sort();
-        prop_assert_eq!(best.saving.as_fen(), saving);
-        prop_assert_eq!(found, ids);
+        check_best_is_exhaustive(&request)?;
+    }
+
+    /// Every coupon combines with every other, at most a count cap: the
+    /// configurations where the search has the most sets to rule out.
+    #[test]
+    fn best_coupons_equals_exhaustive_search_when_all_combine(request in all_combine(12)) {
+        check_best_is_exhaustive(&request)?;
     }
 
     #[test]
     fn best_coupons_is_never_worse_than_one_coupon(request in request(30)) {
-        let best = best_coupons(&request).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        for coupon in &request.coupons {
-            let selection = CouponSelection::Chosen { coupon_ids: vec![coupon.id.clone()] };
-            let single = quote(&QuoteRequest { coupon_selection: selection, ..request.clone() })
-                .map_err(|e| TestCaseError::fail(e.to_string()))?;
-            prop_assert!(coupon_saving(&single) <= best.saving.as_fen(), "{} alone saves more", coupon.id);
+        check_never_worse_than_one(&request)?;
+    }
+
+    #[test]
+    fn best_coupons_is_never_worse_than_one_coupon_when_all_combine(request in all_combine(30)) {
+        check_never_worse_than_one(&request)?;
+    }
+}
+
+/// `best_coupons` against every subset, through the shopper's-choice path.
+fn check_best_is_exhaustive(request: &QuoteRequest) -> Result<(), TestCaseError> {
+    let best = best_coupons(request).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    prop_assert_eq!(best.saving.as_fen(), coupon_saving(&best.quote));
+    // Every subset, through the shopper's-choice path; a subset counts if
+    // all its coupons are used (it is allowed and each one applies).
+    let n = request.coupons.len();
+    let mut winner: Option<(i64, Vec<(i64, String)>)> = None;
+    for mask in 0u32..(1 << n) {
+        let chosen: Vec<&Coupon> = (0..n)
+            .filter(|i| mask & (1 << i) != 0)
+            .map(|i| &request.coupons[i])
+            .collect();
+        let selection = CouponSelection::Chosen {
+            coupon_ids: chosen.iter().map(|c| c.id.clone()).collect(),
+        };
+        let quote = quote(&QuoteRequest {
+            coupon_selection: selection,
+            ..request.clone()
+        })
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        if quote.coupons.applied.len() != chosen.len() {
+            continue;
+        }
+        let saving = coupon_saving(&quote);
+        let mut keys: Vec<(i64, String)> = chosen
+            .iter()
+            .map(|c| (c.window.ends_at.unwrap_or(i64::MAX), c.id.clone()))
+            .collect();
+        keys.sort();
+        let better = match &winner {
+            None => true,
+            Some((best_saving, best_keys)) => {
+                (
+                    saving,
+                    std::cmp::Reverse(keys.len()),
+                    std::cmp::Reverse(&keys),
+                ) > (
+                    *best_saving,
+                    std::cmp::Reverse(best_keys.len()),
+                    std::cmp::Reverse(best_keys),
+                )
+            }
+        };
+        if better {
+            winner = Some((saving, keys));
         }
     }
+    let (saving, keys) = winner.unwrap_or_default();
+    let mut ids: Vec<String> = keys.into_iter().map(|(_, id)| id).collect();
+    ids.sort();
+    let mut found = best.coupon_ids.clone();
+    found.sort();
+    prop_assert_eq!(best.saving.as_fen(), saving);
+    prop_assert_eq!(found, ids);
+    Ok(())
+}
+
+fn check_never_worse_than_one(request: &QuoteRequest) -> Result<(), TestCaseError> {
+    let best = best_coupons(request).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    for coupon in &request.coupons {
+        let selection = CouponSelection::Chosen {
+            coupon_ids: vec![coupon.id.clone()],
+        };
+        let single = quote(&QuoteRequest {
+            coupon_selection: selection,
+            ..request.clone()
+        })
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert!(
+            coupon_saving(&single) <= best.saving.as_fen(),
+            "{} alone saves more",
+            coupon.id
+        );
+    }
+    Ok(())
+}
+
+/// Like `request`, but every coupon combines with every other, none is in
+/// an exclusive group, and at most `max_coupons` (sometimes) caps the count.
+fn all_combine(max_coupons: usize) -> impl Strategy<Value = QuoteRequest> {
+    (request(max_coupons), proptest::option::of(1..8i64)).prop_map(|(mut request, max)| {
+        for coupon in &mut request.coupons {
+            coupon.exclusive_group = None;
+            coupon.combines_with = CombinesWith {
+                product: true,
+                order: true,
+                shipping: true,
+            };
+        }
+        request.stacking = StackingRules {
+            max_coupons: max,
+            ..StackingRules::default()
+        };
+        request
+    })
 }
 
 /// Amounts and counts at and beyond the edges of what the contract allows.

@@ -8,17 +8,27 @@
 //! first (the shopper keeps the longer-lived coupons), then the smaller id;
 //! a coupon without an end date sorts last.
 //!
-//! Method: sets are enumerated in pipeline order, so a partial set's saving
-//! is final and an extension only adds the savings of later coupons. Each
-//! of those is at most its saving alone (amounts only decrease along the
-//! pipeline and every coupon value is monotone in what is owed); together
-//! they are at most the greedy sum of savings-alone under the count limits
-//! (which nest, so greedy is exact), at most what the slots they reach still
-//! owe, and, percentages compounding, at most what `product(1 - p)` lets
-//! them take. A branch is cut when that bound cannot beat the best set so
-//! far, or can only tie it with more coupons or later expiries. A greedy
-//! first set and largest-saving-first children make the cuts early.
-//! Coupons that save nothing alone never enter.
+//! Method: the candidates are walked in pipeline order, each one taken or
+//! left, so a partial set's saving is final and an extension only adds what
+//! later coupons take. A coupon that would take nothing is never taken (the
+//! set without it saves as much with fewer coupons). At every node, for each
+//! number `k` of coupons still to add, three bounds cap what they can add:
+//!
+//! - the `k` largest savings each open coupon would make alone *from the
+//!   amounts still owed now*, chosen greedily under the per-shop and
+//!   platform limits (which nest, so greedy is exact);
+//! - the pool: the slots those coupons reach owe `X`; walking the open
+//!   coupons in pipeline order, a coupon lowers `X` by at most its saving
+//!   alone, a percentage one by at most `round(X x p)`; the least `X` that
+//!   `k` of them can reach (a small dynamic programme over count, exact
+//!   because every step is monotone in `X`) bounds what they take together;
+//! - per slot: a slot gives at most what it owes and at most the sum of the
+//!   savings-alone of the open coupons that reach it.
+//!
+//! Each is valid because amounts only decrease along the pipeline and every
+//! coupon value is monotone in what is owed. A branch is cut when, for every
+//! `k`, the bound cannot beat the best set so far, or can only tie it with
+//! more coupons or later expiries. A greedy first set makes cuts early.
 //!
 //! Example: on 10000 fen, A (满100减30: threshold 10000, 3000 off, expires
 //! day 2) and B (7折 capped at 3000, expires day 1) do not combine and each
@@ -26,13 +36,17 @@
 //!
 //! Invariants: the result equals exhaustive search (property-tested up to
 //! 12 coupons); it never saves less than any single applicable coupon; it is
-//! independent of the order of coupons in the request; children may be
-//! explored in any order and bounds only decide how much work is done.
+//! independent of the order of coupons in the request; bounds only decide
+//! how much work is done, counted in search nodes (deterministic, so a test
+//! can hold the adversarial cases to a budget without timing anything).
 
 use super::allocation::{owed_at, take_from};
 use super::coupons::{may_join, Candidate, StackingRules};
 use super::error::PricingError;
 use crate::money::Money;
+
+/// A coupon's tie-break key: expiry, then id.
+type ExpiryKey<'c> = (i64, &'c str);
 
 /// The best set so far, with its tie-break keys.
 struct Best<'c> {
@@ -57,10 +71,22 @@ impl<'c> Best<'c> {
     }
 }
 
+/// The result of the search: the chosen candidates and the work it took.
+pub(crate) struct Combination {
+    pub picks: Vec<usize>,
+    /// Search nodes visited (partial sets examined).
+    pub nodes: u64,
+}
+
 struct Search<'c, 'a> {
     candidates: &'c [Candidate<'a>],
     rules: &'c StackingRules,
     best: Best<'c>,
+    nodes: u64,
+    /// `pairs[i][j]`: candidates `i` and `j` may be used together (classes,
+    /// shop/platform mix, exclusive groups): `may_join` without the counts,
+    /// worked out once.
+    pairs: Vec<Vec<bool>>,
 }
 
 /// The indices of the best set among `candidates` (which must be in
@@ -69,7 +95,11 @@ pub(crate) fn best_combination(
     candidates: &[Candidate<'_>],
     owed: &[Money],
     rules: &StackingRules,
-) -> Result<Vec<usize>, PricingError> {
+) -> Result<Combination, PricingError> {
+    let pair_rules = StackingRules {
+        shop_with_platform: rules.shop_with_platform,
+        ..StackingRules::default()
+    };
     let mut search = Search {
         candidates,
         rules,
@@ -78,10 +108,23 @@ pub(crate) fn best_combination(
             keys: Vec::new(),
             picks: Vec::new(),
         },
+        nodes: 0,
+        pairs: candidates
+            .iter()
+            .map(|a| {
+                candidates
+                    .iter()
+                    .map(|b| may_join(&[a], b, &pair_rules).is_ok())
+                    .collect()
+            })
+            .collect(),
     };
     search.seed_greedily(owed)?;
     search.visit(0, &mut Vec::new(), owed, Money::ZERO)?;
-    Ok(search.best.picks)
+    Ok(Combination {
+        picks: search.best.picks,
+        nodes: search.nodes,
+    })
 }
 
 /// Coupons per issuer (a shop, or `None`: the platform).
@@ -106,8 +149,19 @@ fn take(candidate: &Candidate<'_>, owed: &mut [Money]) -> Result<Money, PricingE
     Ok(take_from(owed, &candidate.slots, requested)?.0)
 }
 
+/// What `candidate` would take alone from the amounts `owed`: at most what
+/// it can take there after any other coupons.
+fn alone_now(candidate: &Candidate<'_>, owed: &[Money]) -> Result<i64, PricingError> {
+    let left = owed_at(owed, &candidate.slots);
+    Ok(candidate
+        .requested(left)?
+        .min(left)
+        .max(Money::ZERO)
+        .as_fen())
+}
+
 impl<'c, 'a> Search<'c, 'a> {
-    fn sorted_keys(&self, picks: &[usize]) -> Vec<(i64, &'c str)> {
+    fn sorted_keys(&self, picks: &[usize]) -> Vec<ExpiryKey<'c>> {
         let mut keys: Vec<_> = picks
             .iter()
             .filter_map(|&i| self.candidates.get(i))
@@ -163,6 +217,9 @@ impl<'c, 'a> Search<'c, 'a> {
         Ok(())
     }
 
+    /// The node "coupons `picks` taken, candidates before `from` decided":
+    /// record it, then take or leave the first candidate that may still
+    /// join.
     fn visit(
         &mut self,
         from: usize,
@@ -170,196 +227,217 @@ impl<'c, 'a> Search<'c, 'a> {
         owed: &[Money],
         saving: Money,
     ) -> Result<(), PricingError> {
-        let keys = self.sorted_keys(picks);
-        if self.best.beaten_by(saving, &keys) {
-            self.best = Best {
-                saving,
-                keys,
-                picks: picks.clone(),
-            };
+        self.nodes += 1;
+        if saving >= self.best.saving {
+            let keys = self.sorted_keys(picks);
+            if self.best.beaten_by(saving, &keys) {
+                self.best = Best {
+                    saving,
+                    keys,
+                    picks: picks.clone(),
+                };
+            }
         }
         let candidates = self.candidates;
         let selected: Vec<&Candidate> = picks.iter().filter_map(|&i| candidates.get(i)).collect();
-        // Candidates after `from` that may join the current set.
+        let mut used: IssuerCounts = Vec::new();
+        for issuer in selected.iter().map(|c| c.coupon.shop_id.as_deref()) {
+            count_issuer(&mut used, issuer);
+        }
+        // `may_join`, with the pair rules looked up; the order-wide count is
+        // `slots_left` below.
         let open: Vec<usize> = (from..candidates.len())
             .filter(|&i| {
-                candidates
-                    .get(i)
-                    .is_some_and(|c| may_join(&selected, c, self.rules).is_ok())
+                let pairs = self.pairs.get(i);
+                picks
+                    .iter()
+                    .all(|&p| pairs.and_then(|row| row.get(p)).copied() == Some(true))
+                    && candidates
+                        .get(i)
+                        .is_some_and(|c| self.issuer_has_room(&used, c))
             })
             .collect();
         let slots_left = self.rules.max_coupons.map_or(open.len(), |max| {
             usize::try_from(max)
                 .unwrap_or(0)
                 .saturating_sub(picks.len())
+                .min(open.len())
         });
-        let bounds = self.suffix_bounds(&open, &selected, slots_left, owed);
-        // Children in any order give the same result; the largest savings
-        // first find a strong best set early, which prunes the rest.
-        let mut order: Vec<usize> = (0..open.len()).collect();
-        order.sort_by_key(|&position| {
-            let alone = open
-                .get(position)
-                .and_then(|&i| candidates.get(i))
-                .map_or(0, |c| c.alone.as_fen());
-            (std::cmp::Reverse(alone), position)
-        });
-        for position in order {
-            let (Some(&next), Some(pool)) = (open.get(position), open.get(position..)) else {
-                continue;
-            };
-            let Some(candidate) = candidates.get(next) else {
-                continue;
-            };
-            let Some((top, reach)) = bounds.get(position) else {
-                continue;
-            };
-            if !self.promising(pool, top, picks, saving, *reach) {
-                continue;
-            }
-            let mut after = owed.to_vec();
-            let taken = take(candidate, &mut after)?;
+        let Some((next, candidate)) = open.first().and_then(|&i| Some((i, candidates.get(i)?)))
+        else {
+            return Ok(());
+        };
+        if slots_left == 0 || !self.promising(&open, &selected, picks, owed, saving, slots_left)? {
+            return Ok(());
+        }
+        let mut after = owed.to_vec();
+        let taken = take(candidate, &mut after)?;
+        if taken > Money::ZERO {
             picks.push(next);
             self.visit(next + 1, picks, &after, saving.checked_add(taken)?)?;
             picks.pop();
         }
-        Ok(())
+        self.visit(next + 1, picks, owed, saving)
     }
 
-    /// For each suffix `open[p..]` of the joinable candidates: the largest
-    /// savings-alone that an allowed extension of `selected` could add,
-    /// largest first, and what the slots the suffix can take from still owe.
-    ///
-    /// The savings are chosen greedily under the count limits (at most
-    /// `limit` more coupons, per shop, platform): those limits nest, so the
-    /// greedy choice is the largest sum they allow.
-    fn suffix_bounds(
+    /// Whether `candidate`'s issuer may issue one more coupon to the set
+    /// counted in `used` (`max_coupons_per_shop`, `max_platform_coupons`).
+    fn issuer_has_room(&self, used: &IssuerCounts<'_>, candidate: &Candidate<'_>) -> bool {
+        let issuer = candidate.coupon.shop_id.as_deref();
+        let limit = match issuer {
+            Some(_) => self.rules.max_coupons_per_shop,
+            None => self.rules.max_platform_coupons,
+        };
+        limit.is_none_or(|max| issued(used, issuer) < max)
+    }
+
+    /// Whether adding some of the `open` candidates (at most `slots_left`)
+    /// to `picks` could beat the best set; see the module doc for the three
+    /// bounds.
+    fn promising(
         &self,
         open: &[usize],
         selected: &[&Candidate<'a>],
-        limit: usize,
-        owed: &[Money],
-    ) -> Vec<(Vec<i64>, i64)> {
-        let alone = |position: usize| {
-            open.get(position)
-                .and_then(|&i| self.candidates.get(i))
-                .map_or(0, |c| c.alone.as_fen())
-        };
-        let mut by_saving: Vec<usize> = (0..open.len()).collect();
-        by_saving.sort_by_key(|&position| std::cmp::Reverse(alone(position)));
-        let mut bounds = Vec::with_capacity(open.len());
-        for start in 0..open.len() {
-            let mut used: IssuerCounts = Vec::new();
-            for issuer in selected.iter().map(|c| c.coupon.shop_id.as_deref()) {
-                count_issuer(&mut used, issuer);
-            }
-            let mut top = Vec::new();
-            for position in by_saving.iter().copied().filter(|&p| p >= start) {
-                if top.len() >= limit {
-                    break;
-                }
-                let Some(candidate) = open.get(position).and_then(|&i| self.candidates.get(i))
-                else {
-                    continue;
-                };
-                let issuer = candidate.coupon.shop_id.as_deref();
-                let issuer_limit = match issuer {
-                    Some(_) => self.rules.max_coupons_per_shop,
-                    None => self.rules.max_platform_coupons,
-                };
-                if issuer_limit.is_some_and(|max| issued(&used, issuer) >= max) {
-                    continue;
-                }
-                count_issuer(&mut used, issuer);
-                top.push(alone(position));
-            }
-            bounds.push((top, 0));
-        }
-        let mut reachable = vec![false; owed.len()];
-        let mut reach = 0i64;
-        for (position, candidate) in open
-            .iter()
-            .enumerate()
-            .rev()
-            .filter_map(|(p, &i)| Some((p, self.candidates.get(i)?)))
-        {
-            for &slot in &candidate.slots {
-                if let (Some(seen), Some(amount)) = (reachable.get_mut(slot), owed.get(slot)) {
-                    if !*seen {
-                        *seen = true;
-                        reach = reach.saturating_add(amount.as_fen());
-                    }
-                }
-            }
-            if let Some(bound) = bounds.get_mut(position) {
-                bound.1 = reach;
-            }
-        }
-        bounds
-    }
-
-    /// At most what all of `pool` together can take from slots owing
-    /// `reach`: percentages compound on what is left, so after them at least
-    /// `reach x product(1 - p)` remains (rounded down at each step, less half
-    /// a fen of rounding per coupon), less what the other coupons take at
-    /// most alone.
-    fn compounded_reach(&self, pool: &[usize], reach: i64) -> i64 {
-        let mut left = i128::from(reach);
-        let mut others = 0i128;
-        let mut count = 0i128;
-        for candidate in pool.iter().filter_map(|&i| self.candidates.get(i)) {
-            count += 1;
-            match candidate.percent_off() {
-                Some(percent) => left = left * i128::from(100 - percent) / 100,
-                None => others += i128::from(candidate.alone.as_fen()),
-            }
-        }
-        let remains = (left - others - count).max(0);
-        i64::try_from(i128::from(reach) - remains).unwrap_or(reach)
-    }
-
-    /// Whether some extension of `picks` by coupons of `pool` (whose largest
-    /// savings-alone are `top`, taking from slots that owe `reach`) could
-    /// beat the best set.
-    fn promising(
-        &self,
-        pool: &[usize],
-        top: &[i64],
         picks: &[usize],
+        owed: &[Money],
         saving: Money,
-        reach: i64,
-    ) -> bool {
-        let ceiling = saving
-            .as_fen()
-            .saturating_add(reach.min(self.compounded_reach(pool, reach)));
+        slots_left: usize,
+    ) -> Result<bool, PricingError> {
+        let pool: Vec<(&Candidate<'a>, i64)> = open
+            .iter()
+            .filter_map(|&i| self.candidates.get(i))
+            .map(|c| Ok((c, alone_now(c, owed)?)))
+            .collect::<Result<_, PricingError>>()?;
+        let by_count = self.greedy_top(&pool, selected, slots_left);
+        let pooled = pooled_least_left(&pool, owed, by_count.len());
+        let per_slot = per_slot_cap(&pool, owed);
         let best = self.best.saving.as_fen();
-        // Bound on the saving with `added` more coupons, for added = 1, 2, ...
-        let mut bound = saving.as_fen();
-        for (added, value) in top.iter().enumerate() {
-            bound = bound.saturating_add(*value).min(ceiling);
+        // For ties at the best set's count: the set's keys and the pool's
+        // earliest ones, worked out once.
+        let mut tie_keys: Option<(Vec<ExpiryKey<'c>>, Vec<ExpiryKey<'c>>)> = None;
+        let mut greedy = 0i64;
+        for (added, (value, least_left)) in by_count.iter().zip(&pooled).enumerate() {
+            greedy = greedy.saturating_add(*value);
+            let bound = saving
+                .as_fen()
+                .saturating_add(greedy.min(*least_left).min(per_slot));
             if bound > best {
-                return true;
+                return Ok(true);
             }
             // A tie must win on count, or on expiry keys at equal count.
             let count = picks.len() + added + 1;
             if bound == best && count <= self.best.keys.len() {
                 if count < self.best.keys.len() {
-                    return true;
+                    return Ok(true);
                 }
-                let mut keys = self.sorted_keys(picks);
-                let mut earliest: Vec<_> = pool
-                    .iter()
-                    .filter_map(|&i| self.candidates.get(i))
-                    .map(Candidate::expiry_key)
-                    .collect();
-                earliest.sort_unstable();
-                keys.extend(earliest.into_iter().take(added + 1));
+                let (keys, earliest) = tie_keys
+                    .get_or_insert_with(|| (self.sorted_keys(picks), self.sorted_keys(open)));
+                let mut keys = keys.clone();
+                keys.extend(earliest.iter().take(added + 1));
                 keys.sort_unstable();
                 if keys < self.best.keys {
-                    return true;
+                    return Ok(true);
                 }
             }
         }
-        false
+        Ok(false)
     }
+
+    /// The largest savings-alone that up to `limit` more coupons from `pool`
+    /// could add next to `selected`, largest first, under the per-shop and
+    /// platform limits (they nest, so the greedy choice is the largest sum).
+    fn greedy_top(
+        &self,
+        pool: &[(&Candidate<'a>, i64)],
+        selected: &[&Candidate<'a>],
+        limit: usize,
+    ) -> Vec<i64> {
+        let mut by_saving: Vec<&(&Candidate<'a>, i64)> =
+            pool.iter().filter(|(_, alone)| *alone > 0).collect();
+        by_saving.sort_by_key(|(_, alone)| std::cmp::Reverse(*alone));
+        let mut used: IssuerCounts = Vec::new();
+        for issuer in selected.iter().map(|c| c.coupon.shop_id.as_deref()) {
+            count_issuer(&mut used, issuer);
+        }
+        let mut top = Vec::new();
+        for (candidate, alone) in by_saving {
+            if top.len() >= limit {
+                break;
+            }
+            if self.issuer_has_room(&used, candidate) {
+                count_issuer(&mut used, candidate.coupon.shop_id.as_deref());
+                top.push(*alone);
+            }
+        }
+        top
+    }
+}
+
+/// For `k = 1..=most`: the most that `k` coupons of `pool` (in pipeline
+/// order) can take together from the slots they reach, treated as one pool
+/// owing `X`. A coupon lowers `X` by at most its saving alone now, and a
+/// percentage coupon also by at most `round(X x p)` (its slots owe at most
+/// `X`). Each step is non-decreasing in `X`, so the least `X` reachable with
+/// `k` coupons after each candidate follows from the least with `k - 1`
+/// before it.
+fn pooled_least_left(pool: &[(&Candidate<'_>, i64)], owed: &[Money], most: usize) -> Vec<i64> {
+    let mut reached = vec![false; owed.len()];
+    let mut start = 0i128;
+    for slot in pool.iter().flat_map(|(c, _)| c.slots.iter().copied()) {
+        if let (Some(seen), Some(amount)) = (reached.get_mut(slot), owed.get(slot)) {
+            if !*seen {
+                *seen = true;
+                start += i128::from(amount.as_fen());
+            }
+        }
+    }
+    // least[j]: the least the pool can owe after exactly j coupons.
+    let mut least: Vec<Option<i128>> = vec![None; most + 1];
+    if let Some(first) = least.first_mut() {
+        *first = Some(start);
+    }
+    for (candidate, alone) in pool {
+        let alone = i128::from(*alone);
+        for j in (1..=most).rev() {
+            let Some(before) = least.get(j - 1).copied().flatten() else {
+                continue;
+            };
+            let most_taken = match candidate.percent_off() {
+                Some(percent) => alone.min((before * i128::from(percent) + 50) / 100),
+                None => alone,
+            };
+            let after = (before - most_taken).max(0);
+            if let Some(slot) = least.get_mut(j) {
+                *slot = Some(slot.map_or(after, |s| s.min(after)));
+            }
+        }
+    }
+    let mut lowest = start;
+    least
+        .iter()
+        .skip(1)
+        .map(|left| {
+            lowest = lowest.min(left.unwrap_or(start));
+            i64::try_from(start - lowest).unwrap_or(i64::MAX)
+        })
+        .collect()
+}
+
+/// The most `pool` can take, slot by slot: each slot gives at most what it
+/// owes and at most the sum of the savings-alone of the coupons reaching it.
+fn per_slot_cap(pool: &[(&Candidate<'_>, i64)], owed: &[Money]) -> i64 {
+    let mut reaching = vec![0i64; owed.len()];
+    for (candidate, alone) in pool {
+        for &slot in &candidate.slots {
+            if let Some(sum) = reaching.get_mut(slot) {
+                *sum = sum.saturating_add(*alone);
+            }
+        }
+    }
+    reaching
+        .iter()
+        .zip(owed)
+        .fold(0i64, |cap, (reach, amount)| {
+            cap.saturating_add((*reach).min(amount.as_fen()))
+        })
 }

@@ -64,13 +64,13 @@ use crate::money::Money;
 
 /// Price a cart with the coupons its `coupon_selection` asks for.
 pub fn quote(request: &QuoteRequest) -> Result<Quote, PricingError> {
-    pipeline::run(request, &request.coupon_selection)
+    Ok(pipeline::run(request, &request.coupon_selection)?.0)
 }
 
 /// The best coupon combination for a cart (whatever its
 /// `coupon_selection`), with the quote that uses it.
 pub fn best_coupons(request: &QuoteRequest) -> Result<BestCoupons, PricingError> {
-    let quote = pipeline::run(request, &CouponSelection::Best)?;
+    let (quote, _) = pipeline::run(request, &CouponSelection::Best)?;
     let saving = Money::sum(quote.coupons.applied.iter().map(|c| c.saving))?;
     Ok(BestCoupons {
         coupon_ids: quote
@@ -82,4 +82,11 @@ pub fn best_coupons(request: &QuoteRequest) -> Result<BestCoupons, PricingError>
         saving,
         quote,
     })
+}
+
+/// How many nodes the exact best-combination search visits for `request`: a
+/// deterministic measure of its work, for benchmarks and the work-budget
+/// test (`core/tests/pricing_search_budget.rs`); not part of the contract.
+pub fn best_coupons_search_nodes(request: &QuoteRequest) -> Result<u64, PricingError> {
+    Ok(pipeline::run(request, &CouponSelection::Best)?.1)
 }

@@ -167,11 +167,12 @@ fn member_priced_lines<'a>(
     Ok(lines)
 }
 
-/// Price `request` using the coupons `selection` asks for.
+/// Price `request` using the coupons `selection` asks for; also how many
+/// nodes the best-combination search visited (0 for a chosen selection).
 pub(crate) fn run(
     request: &QuoteRequest,
     selection: &CouponSelection,
-) -> Result<Quote, PricingError> {
+) -> Result<(Quote, u64), PricingError> {
     validate(request)?;
     let catalog = Catalog::new(&request.catalog)?;
     let mut lines = member_priced_lines(request, &catalog)?;
@@ -207,7 +208,7 @@ pub(crate) fn run(
         *slot = fee;
     }
     let owed_before_coupons = ledger.amounts.clone();
-    let coupon_report = selection::apply(
+    let (coupon_report, search_nodes) = selection::apply(
         &request.coupons,
         selection,
         &request.stacking,
@@ -265,7 +266,7 @@ pub(crate) fn run(
         ));
     }
     quoted.sort_by_key(|(index, _)| *index);
-    Ok(Quote {
+    let quote = Quote {
         lines: quoted.into_iter().map(|(_, l)| l).collect(),
         list_total,
         subtotal,
@@ -281,5 +282,6 @@ pub(crate) fn run(
         goods_payable,
         payable: goods_payable.checked_add(shipping_payable)?,
         hints,
-    })
+    };
+    Ok((quote, search_nodes))
 }

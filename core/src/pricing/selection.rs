@@ -35,7 +35,7 @@ pub(crate) fn apply(
     cx: &CouponContext<'_, '_>,
     ledger: &mut Ledger,
     hints: &mut Vec<Hint>,
-) -> Result<CouponReport, PricingError> {
+) -> Result<(CouponReport, u64), PricingError> {
     let mut candidates = Vec::new();
     let mut not_applicable = Vec::new();
     let mut threshold_hints = Vec::new();
@@ -72,9 +72,12 @@ pub(crate) fn apply(
     );
     candidates.sort_by(|a, b| a.1.pipeline_key().cmp(&b.1.pipeline_key()));
     let pool: Vec<Candidate> = candidates.iter().map(|(_, c)| c.clone()).collect();
-    let mut picks = match selection {
-        CouponSelection::Best => best_combination(&pool, &ledger.amounts, rules)?,
-        CouponSelection::Chosen { coupon_ids } => chosen(coupons, coupon_ids, &pool, rules)?,
+    let (mut picks, search_nodes) = match selection {
+        CouponSelection::Best => {
+            let best = best_combination(&pool, &ledger.amounts, rules)?;
+            (best.picks, best.nodes)
+        }
+        CouponSelection::Chosen { coupon_ids } => (chosen(coupons, coupon_ids, &pool, rules)?, 0),
     };
     picks.sort_unstable();
     let used: Vec<&Candidate> = picks.iter().filter_map(|&i| pool.get(i)).collect();
@@ -110,10 +113,13 @@ pub(crate) fn apply(
         ));
     }
     not_applicable.sort_by_key(|(index, _)| *index);
-    Ok(CouponReport {
-        applied,
-        not_applicable: not_applicable.into_iter().map(|(_, n)| n).collect(),
-    })
+    Ok((
+        CouponReport {
+            applied,
+            not_applicable: not_applicable.into_iter().map(|(_, n)| n).collect(),
+        },
+        search_nodes,
+    ))
 }
 
 /// The shopper's choice, honoured in the order given.
