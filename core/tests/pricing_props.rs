@@ -2,7 +2,8 @@
 //! on random carts, rules and coupons.
 //!
 //! - every allocation sums exactly, and each line's discounts explain its
-//!   payable; totals equal the sums of lines; nothing is ever negative;
+//!   payable; totals equal the sums of lines; nothing is ever negative; no
+//!   coupon is applied for nothing;
 //! - permuting lines, activities, full reductions or coupons changes nothing
 //!   but the order of output lines;
 //! - `best_coupons` equals exhaustive search over every subset (up to 12
@@ -295,6 +296,13 @@ fn check_invariants(quote: &Quote) -> Result<(), TestCaseError> {
             line.payable.as_fen()
         );
     }
+    for applied in &quote.coupons.applied {
+        prop_assert!(
+            applied.saving > Money::ZERO,
+            "{} applied for nothing",
+            applied.coupon_id
+        );
+    }
     let mut goods_discounts = 0;
     for discount in &quote.discounts {
         prop_assert!(discount.amount >= Money::ZERO);
@@ -348,8 +356,15 @@ proptest! {
 
     #[test]
     fn totals_allocations_and_clamps_hold(request in request(8)) {
-        let quote = quote(&request).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        check_invariants(&quote)?;
+        let best = quote(&request).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        check_invariants(&best)?;
+        // The shopper choosing every coupon they hold: the most clamps.
+        let selection = CouponSelection::Chosen {
+            coupon_ids: request.coupons.iter().map(|c| c.id.clone()).collect(),
+        };
+        let chosen = quote(&QuoteRequest { coupon_selection: selection, ..request })
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        check_invariants(&chosen)?;
     }
 
     #[test]

@@ -144,7 +144,7 @@ fn count_issuer<'s>(used: &mut IssuerCounts<'s>, issuer: Option<&'s str>) {
 }
 
 /// Apply one more coupon to the ledger amounts `owed`; what it takes.
-fn take(candidate: &Candidate<'_>, owed: &mut [Money]) -> Result<Money, PricingError> {
+pub(crate) fn take(candidate: &Candidate<'_>, owed: &mut [Money]) -> Result<Money, PricingError> {
     let requested = candidate.requested(owed_at(owed, &candidate.slots))?;
     Ok(take_from(owed, &candidate.slots, requested)?.0)
 }

@@ -190,7 +190,8 @@ pub enum CouponReason {
         in_scope: Money,
         missing: Money,
     },
-    /// Applicable, but worth nothing on this cart (e.g. shipping is free).
+    /// Applicable, but worth nothing on this cart (e.g. shipping is free),
+    /// or nothing is left in its scope after the coupons before it.
     NoSaving,
     NotCombinableWith {
         coupon_id: String,

@@ -11,7 +11,10 @@
 //! and every other held coupon is reported with the first reason it is not
 //! used: its own (`THRESHOLD_NOT_MET`, ...), else a stacking reason against
 //! the used ones (`NOT_COMBINABLE_WITH`, `EXCLUSIVE_GROUP`, `MAX_...`), else
-//! `NO_EXTRA_SAVING` (best) or `NOT_CHOSEN` (chosen).
+//! `NO_EXTRA_SAVING` (best) or `NOT_CHOSEN` (chosen). A chosen coupon that
+//! would save nothing where it stands in the pipeline (the coupons before
+//! it left nothing in its scope) is not used, so it is never redeemed for
+//! nothing: it is `NO_SAVING`, and the choice is made again without it.
 //!
 //! Example: holding A (满200减20, in scope 19999) and B (no threshold, 5 off)
 //! in best mode: B is applied (500), A is `THRESHOLD_NOT_MET` with
@@ -21,11 +24,12 @@
 //! ones in request order; best mode does not depend on the order of coupons
 //! in the request.
 
-use super::best::best_combination;
+use super::best::{best_combination, take};
 use super::contract::{AppliedCoupon, CouponReport, CouponSelection, Hint, NotApplicable};
 use super::coupons::{may_join, Candidate, Coupon, CouponContext, CouponReason, StackingRules};
 use super::error::{unique_ids, PricingError, RuleKind};
 use super::pipeline::Ledger;
+use crate::money::Money;
 
 /// Assess, select and apply the coupons; report on each.
 pub(crate) fn apply(
@@ -72,14 +76,37 @@ pub(crate) fn apply(
     );
     candidates.sort_by(|a, b| a.1.pipeline_key().cmp(&b.1.pipeline_key()));
     let pool: Vec<Candidate> = candidates.iter().map(|(_, c)| c.clone()).collect();
-    let (mut picks, search_nodes) = match selection {
-        CouponSelection::Best => {
-            let best = best_combination(&pool, &ledger.amounts, rules)?;
-            (best.picks, best.nodes)
+    // Coupons that would take nothing where they stand (a chosen one after
+    // others emptied its lines): not used, so not redeemed, and the choice
+    // is made again without them (they may have blocked another coupon).
+    let mut worthless: Vec<usize> = Vec::new();
+    let (picks, search_nodes) = loop {
+        let (mut picks, search_nodes) = match selection {
+            CouponSelection::Best => {
+                let best = best_combination(&pool, &ledger.amounts, rules)?;
+                (best.picks, best.nodes)
+            }
+            CouponSelection::Chosen { coupon_ids } => {
+                (chosen(coupons, coupon_ids, &pool, rules, &worthless)?, 0)
+            }
+        };
+        picks.sort_unstable();
+        let mut owed = ledger.amounts.clone();
+        let mut newly_worthless = Vec::new();
+        for &position in &picks {
+            if let Some(candidate) = pool.get(position) {
+                if take(candidate, &mut owed)? == Money::ZERO {
+                    newly_worthless.push(position);
+                }
+            }
         }
-        CouponSelection::Chosen { coupon_ids } => (chosen(coupons, coupon_ids, &pool, rules)?, 0),
+        // The best set never holds one: without it, the same saving with
+        // fewer coupons would be better.
+        if newly_worthless.is_empty() || matches!(selection, CouponSelection::Best) {
+            break (picks, search_nodes);
+        }
+        worthless.extend(newly_worthless);
     };
-    picks.sort_unstable();
     let used: Vec<&Candidate> = picks.iter().filter_map(|&i| pool.get(i)).collect();
     let mut applied = Vec::new();
     for candidate in &used {
@@ -100,6 +127,7 @@ pub(crate) fn apply(
             continue;
         }
         let reason = match may_join(&used, candidate, rules) {
+            _ if worthless.contains(&position) => CouponReason::NoSaving,
             Err(reason) => reason,
             Ok(()) if matches!(selection, CouponSelection::Best) => CouponReason::NoExtraSaving,
             Ok(()) => CouponReason::NotChosen,
@@ -128,6 +156,7 @@ fn chosen(
     coupon_ids: &[String],
     pool: &[Candidate<'_>],
     rules: &StackingRules,
+    worthless: &[usize],
 ) -> Result<Vec<usize>, PricingError> {
     unique_ids(RuleKind::Coupon, coupon_ids.iter().map(String::as_str))?;
     let mut picks: Vec<usize> = Vec::new();
@@ -141,6 +170,9 @@ fn chosen(
         else {
             continue;
         };
+        if worthless.contains(&position) {
+            continue;
+        }
         let selected: Vec<&Candidate> = picks.iter().filter_map(|&i| pool.get(i)).collect();
         if may_join(&selected, candidate, rules).is_ok() {
             picks.push(position);
