@@ -15,7 +15,8 @@
 //!   remaining activity `stock` (`ACTIVITY_STOCK`); the whole activity is then
 //!   skipped, never applied to a part of the units;
 //! - group buy: the price of the highest tier whose `min_size` the current
-//!   `group_size` reaches; the next tier is a hint;
+//!   `group_size` reaches, shown on the line as `group_buy_tier`; the next
+//!   tier is a hint;
 //! - limited-time: a fixed `price`, or `percent_off` the list price;
 //! - quantity ladder: `percent_off` of the highest tier whose `min_quantity`
 //!   the covered units reach; the next tier is a hint.
@@ -258,10 +259,7 @@ impl Activity {
                         price: next.price,
                     });
                 }
-                tiers
-                    .iter()
-                    .filter(|t| t.min_size <= *group_size)
-                    .max_by_key(|t| (t.min_size, std::cmp::Reverse(t.price)))
+                current_group_tier(tiers, *group_size)
                     .map(|t| Offer::Price(t.price))
                     .ok_or_else(|| ActivityReason::GroupTooSmall {
                         group_size: *group_size,
@@ -294,6 +292,15 @@ impl Activity {
             }
         }
     }
+}
+
+/// The group-buy tier a group of `group_size` has reached: the highest
+/// `min_size` reached, the lower price among equal ones.
+fn current_group_tier(tiers: &[GroupTier], group_size: i64) -> Option<&GroupTier> {
+    tiers
+        .iter()
+        .filter(|t| t.min_size <= group_size)
+        .max_by_key(|t| (t.min_size, std::cmp::Reverse(t.price)))
 }
 
 enum Offer {
@@ -380,10 +387,17 @@ pub(crate) fn price_lines(
                 .unit_price
                 .checked_sub(best.price)?
                 .times(line.quantity)?;
+            let group_buy_tier = match &best.activity.rule {
+                ActivityRule::GroupBuy { tiers, group_size } => {
+                    current_group_tier(tiers, *group_size).cloned()
+                }
+                _ => None,
+            };
             line.activity = Some(AppliedActivity {
                 activity_id: best.activity.id.clone(),
                 kind: best.activity.kind(),
                 saving,
+                group_buy_tier,
             });
             line.unit_price = best.price;
             line.price_source = PriceSource::Activity;

@@ -16,7 +16,7 @@
 //! `payable` = `goods_payable` + `shipping.payable` >= 0; all lists come out
 //! in a fixed order, so the JSON is byte-identical on every runtime.
 
-use super::activity::{Activity, ActivityKind, ActivityReason};
+use super::activity::{Activity, ActivityKind, ActivityReason, GroupTier};
 use super::coupons::{Coupon, CouponReason, StackingRules};
 use super::full_reduction::FullReduction;
 use super::points::PointsRule;
@@ -167,6 +167,10 @@ pub struct AppliedActivity {
     pub kind: ActivityKind,
     /// (price before the activity - unit price) x quantity.
     pub saving: Money,
+    /// For a group buy: the tier the group has reached (its `min_size` and
+    /// unit price); absent for other kinds. The next tier is a hint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_buy_tier: Option<GroupTier>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
