@@ -4,29 +4,37 @@
 # POST /v1/quote (a 3-line cart priced against the published storefront; the
 # 50-line x 30-coupon benchmark request with its catalog in the body) and
 # POST /v1/orders (checkout: re-price, hold stock, one D1 transaction), at
-# several concurrencies. A bounded Node load generator (keep-alive, fixed
-# number of in-flight requests) - no extra package needed. Prints markdown
-# rows for BENCHMARKS.md. Build first: bash scripts/build-edge.sh
+# several concurrencies. The load is Debian's wrk (installed here when
+# missing), driven by scripts/bench-edge.lua; Node starts the worker, seeds it
+# (stock enough for every checkout, 64 shoppers' session tokens) and reads
+# workerd's CPU time from /proc around each wrk run. Prints markdown rows for
+# BENCHMARKS.md; wrk's own reports go to target/bench/edge-wrk/.
+# Build first: bash scripts/build-edge.sh
 #
 #   bash scripts/bench-edge.sh [seconds per row, default 5] [concurrencies, default "1 8 32"]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=/dev/null
 . "$ROOT/.tools/env.sh"
+# shellcheck source=scripts/deb.sh
+. "$ROOT/scripts/deb.sh"
+deb_install wrk
 export BENCH_SECONDS="${1:-5}" BENCH_CONCURRENCY="${2:-1 8 32}" BENCH_ROOT="$ROOT"
 node - <<'JS'
 'use strict';
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const crypto = require('node:crypto');
-const { execFileSync } = require('node:child_process');
+const { execFileSync, spawn, spawnSync } = require('node:child_process');
 const ROOT = process.env.BENCH_ROOT;
 const { startWorker } = require(path.join(ROOT, 'tests/lib/wrangler.cjs'));
 const f = require(path.join(ROOT, 'tests/edge/fixtures.cjs'));
 const SECONDS = Number(process.env.BENCH_SECONDS);
 const LEVELS = process.env.BENCH_CONCURRENCY.split(/\s+/).filter(Boolean).map(Number);
 const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim() || 100);
+const LUA = path.join(ROOT, 'scripts/bench-edge.lua');
+const REPORTS = path.join(ROOT, 'target/bench/edge-wrk');
+const wrkArgs = (c) => ['-t', String(Math.min(c, 2)), '-c', String(c), '-d', `${SECONDS}s`, '--timeout', '30s', '--latency'];
 
 function workerdPids() {
   try {
@@ -44,41 +52,40 @@ function cpuByPid(pids) {
   }
   return out;
 }
-const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
-async function load(label, concurrency, makeRequest, pids) {
-  const latencies = [];
-  let errors = 0;
+/** wrk's report; async, so that the fake WeChat in this process keeps answering. */
+function wrk(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`wrk ${args.join(' ')} exited ${code}:\n${out}`))));
+  });
+}
+
+async function row(label, name, concurrency, url, scriptArgs, pids) {
   const cpu0 = cpuByPid(pids);
-  const start = performance.now();
-  const end = start + SECONDS * 1000;
-  await Promise.all(Array.from({ length: concurrency }, async (_, lane) => {
-    let n = 0;
-    while (performance.now() < end) {
-      const { url, init, ok } = makeRequest(lane, n++);
-      const t = performance.now();
-      try {
-        const res = await fetch(url, init);
-        await res.arrayBuffer();
-        if (res.status !== ok) errors++;
-      } catch { errors++; }
-      latencies.push(performance.now() - t);
-    }
-  }));
-  const seconds = (performance.now() - start) / 1000;
+  const report = await wrk([...wrkArgs(concurrency), '-s', LUA, url, '--', ...scriptArgs]);
   const cpu1 = cpuByPid(pids);
+  fs.writeFileSync(path.join(REPORTS, `${name}-c${concurrency}.txt`), report);
+  const line = report.split('\n').find((l) => l.startsWith('bench-edge '));
+  if (!line) throw new Error(`no summary line in wrk's report:\n${report}`);
+  const r = JSON.parse(line.slice('bench-edge '.length));
   let cpu = 0;
   for (const [pid, ms] of cpu1) cpu += ms - (cpu0.get(pid) || 0);
   // A workerd that exited mid-row (wrangler restarted it) took its CPU along.
   const restarted = [...cpu0.keys()].some((pid) => !cpu1.has(pid));
-  latencies.sort((a, b) => a - b);
-  const row = [label, concurrency, latencies.length, (latencies.length / seconds).toFixed(0),
-    pct(latencies, 50).toFixed(1), pct(latencies, 99).toFixed(1),
-    restarted ? 'n/a (workerd restarted)' : (cpu / latencies.length).toFixed(2), errors];
-  console.log(`| ${row.join(' | ')} |`);
+  const cells = [label, concurrency, r.requests, (r.requests / (r.duration_us / 1e6)).toFixed(0),
+    (r.p50_us / 1000).toFixed(1), (r.p99_us / 1000).toFixed(1),
+    restarted ? 'n/a (workerd restarted)' : (cpu / r.requests).toFixed(2), r.non_2xx_3xx + r.socket_errors];
+  console.log(`| ${cells.join(' | ')} |`);
 }
 
 (async () => {
+  fs.mkdirSync(REPORTS, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-edge-'));
+  const file = (name, text) => { fs.writeFileSync(path.join(tmp, name), text); return path.join(tmp, name); };
   const wechat = await f.startFakeWeChat();
   const before = new Set(workerdPids());
   const worker = await startWorker({ vars: f.workerVars(wechat.base, {
@@ -91,32 +98,25 @@ async function load(label, concurrency, makeRequest, pids) {
     await api.admin('PUT', '/v1/admin/catalog', storefront);
     const users = [];
     for (let i = 0; i < 64; i++) users.push((await api.admin('POST', '/v1/admin/session', { openid: `bench-${i}` })).json.token);
-    const cart = JSON.stringify({ lines: [{ sku_id: 'jasmine-250g', quantity: 3 }, { sku_id: 'bun-pork', quantity: 12 }, { sku_id: 'mooncake-redbean', quantity: 1 }] });
-    const heavy = fs.readFileSync(path.join(ROOT, 'tests/bench/pricing-50x30.json'), 'utf8');
+    const tokens = file('tokens.txt', `${users.join('\n')}\n`);
+    const cart = file('cart.json', JSON.stringify({ lines: [{ sku_id: 'jasmine-250g', quantity: 3 }, { sku_id: 'bun-pork', quantity: 12 }, { sku_id: 'mooncake-redbean', quantity: 1 }] }));
+    const heavy = path.join(ROOT, 'tests/bench/pricing-50x30.json');
     const lines = [{ sku_id: 'bun-pork', quantity: 1 }];
     const probe = await api.call('POST', '/v1/orders', { token: users[0], body: { lines, expected_payable: 0 }, headers: { 'idempotency-key': 'probe' } });
-    const order = JSON.stringify({ lines, expected_payable: probe.json.error.quote.payable });
-    const post = (route, body, headers = {}) => ({ method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
-    console.log(`wrangler dev (workerd) on loopback, ${os.cpus().length} CPUs (${os.cpus()[0].model.trim()}), ${SECONDS} s per row; CPU = workerd process time / requests`);
+    const order = file('order.json', JSON.stringify({ lines, expected_payable: probe.json.error.quote.payable }));
+    const version = spawnSync('wrk', ['-v'], { encoding: 'utf8' }).stdout.split('\n')[0].split(' [')[0];
+    console.log(`Run: \`bash scripts/bench-edge.sh ${SECONDS} "${LEVELS.join(' ')}"\` on ${new Date().toISOString().slice(0, 10)}: ${version}, \`wrk -t min(C,2) -c C -d ${SECONDS}s --timeout 30s --latency -s scripts/bench-edge.lua\``);
+    console.log(`against wrangler dev (workerd) on loopback, ${os.cpus().length} CPUs (${os.cpus()[0].model.trim()}), load average ${os.loadavg()[0].toFixed(1)} at the start.`);
     console.log('');
     console.log('| route | concurrency | requests | req/s | p50 ms | p99 ms | workerd CPU ms/req | errors |');
     console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-    for (const c of LEVELS) {
-      await load('POST /v1/quote (3 lines, storefront from KV)', c, () => ({ url: `${worker.url}/v1/quote`, init: post('/v1/quote', cart), ok: 200 }), pids);
-    }
-    for (const c of LEVELS) {
-      await load('POST /v1/quote (50 lines x 30 coupons, catalog in body)', c, () => ({ url: `${worker.url}/v1/quote`, init: post('/v1/quote', heavy), ok: 200 }), pids);
-    }
-    for (const c of LEVELS) {
-      await load('POST /v1/orders (checkout, 1 line)', c, (lane, n) => ({
-        url: `${worker.url}/v1/orders`,
-        init: post('/v1/orders', order, { authorization: `Bearer ${users[(lane * 7 + n) % users.length]}`, 'idempotency-key': crypto.randomUUID() }),
-        ok: 201,
-      }), pids);
-    }
+    for (const c of LEVELS) await row('POST /v1/quote (3 lines, storefront from KV)', 'quote-3', c, `${worker.url}/v1/quote`, [cart], pids);
+    for (const c of LEVELS) await row('POST /v1/quote (50 lines x 30 coupons, catalog in body)', 'quote-50x30', c, `${worker.url}/v1/quote`, [heavy], pids);
+    for (const c of LEVELS) await row('POST /v1/orders (checkout, 1 line)', 'orders', c, `${worker.url}/v1/orders`, [order, tokens, `c${c}`], pids);
   } finally {
     await worker.stop();
     await wechat.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
   }
 })().catch((e) => { console.error(e); process.exitCode = 1; });
 JS

@@ -25,12 +25,12 @@ WORKER_BUILD_VERSION="0.8.7"
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
-apt_missing=()
-need_deb() { dpkg -s "$1" >/dev/null 2>&1 || apt_missing+=("$1"); }
+# shellcheck source=scripts/deb.sh
+. "$ROOT/scripts/deb.sh"
 
 # --- Debian packages -------------------------------------------------------
 if command -v apt-get >/dev/null 2>&1; then
-  for p in chromium chromium-driver wabt; do need_deb "$p"; done
+  debs=(chromium chromium-driver wabt)
   rustup_wasm=0
   # COMMERCE_WASM_ROUTE=debian forces the fallback (to test it where rustup works).
   if [ "${COMMERCE_WASM_ROUTE:-auto}" = debian ]; then
@@ -42,14 +42,9 @@ if command -v apt-get >/dev/null 2>&1; then
     rustup_wasm=1
   fi
   if [ "$rustup_wasm" = 0 ]; then
-    for p in rustc-web cargo-web rust-web-src lld-22; do need_deb "$p"; done
+    debs+=(rustc-web cargo-web rust-web-src lld-22)
   fi
-  if [ "${#apt_missing[@]}" -gt 0 ]; then
-    log "apt-get install ${apt_missing[*]}"
-    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-    $SUDO apt-get update -q >/dev/null
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${apt_missing[@]}" >/dev/null
-  fi
+  deb_install "${debs[@]}"
 else
   rustup_wasm=1
 fi

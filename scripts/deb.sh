@@ -1,0 +1,16 @@
+# shellcheck shell=bash
+# Sourced by scripts that need Debian packages (setup.sh for the build and the
+# tests, bench-edge.sh for wrk). `deb_install PKG...` installs those of the
+# packages that are not installed yet, with one `apt-get update`, and does
+# nothing when all are there: safe to call on every run.
+deb_install() {
+  local missing=() p sudo=""
+  for p in "$@"; do
+    [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" = installed ] || missing+=("$p")
+  done
+  [ "${#missing[@]}" -gt 0 ] || return 0
+  printf '[deb] apt-get install %s\n' "${missing[*]}" >&2
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -q >/dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+}
