@@ -76,6 +76,7 @@ stage mp-screens node tests/mp-harness/screens.cjs
 stage edge-vectors node tests/edge/vectors.cjs
 stage edge-http node tests/edge/http.cjs
 stage edge-shop node tests/edge/shop.cjs
+stage edge-stores node tests/edge/stores.cjs
 stage edge-openapi node tests/edge/openapi.cjs
 stage edge-flash node tests/edge/flash.cjs
 stage edge-restart node tests/edge/restart.cjs

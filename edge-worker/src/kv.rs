@@ -1,24 +1,23 @@
 //! KV: the read-mostly snapshots - the storefront (catalog and pricing
-//! rules, key `storefront`) and the store list (key `stores`), each with an
-//! ETag in its metadata.
+//! rules, key `storefront`) and the store list (key `stores`), each sealed
+//! in core's cache envelope (`commerce_core::cache::envelope`, the same CBOR
+//! frame the mini-program's offline cache writes: schema version, key,
+//! created-at, ETag, CRC-32 checksum, payload = the snapshot's JSON text).
 //!
 //! Invariants: KV is eventually consistent, so nothing here counts stock
 //! (the `INVENTORY` Durable Object does); a snapshot is validated by core
-//! before it is written, so every reader can trust its shape.
+//! before it is written, so every reader can trust its shape; a stored
+//! value that does not open (unknown version, checksum, another key) is an
+//! error, never served.
 
 use crate::crypto;
 use crate::http::HttpError;
+use commerce_core::cache::{envelope, Meta};
 use commerce_core::orders::Storefront;
-use serde::{Deserialize, Serialize};
 use worker::Env;
 
 pub const STOREFRONT: &str = "storefront";
 pub const STORES: &str = "stores";
-
-#[derive(Serialize, Deserialize)]
-struct Meta {
-    etag: String,
-}
 
 /// A snapshot's text and ETag.
 pub struct Snapshot {
@@ -26,18 +25,22 @@ pub struct Snapshot {
     pub etag: String,
 }
 
+fn now_ms() -> i64 {
+    i64::try_from(worker::Date::now().as_millis()).unwrap_or(i64::MAX)
+}
+
 /// Read a snapshot, or 503 `<WHAT>_UNAVAILABLE` when none was seeded.
 pub async fn snapshot(env: &Env, key: &str) -> Result<Snapshot, HttpError> {
-    let (text, meta) = env
-        .kv("SNAPSHOTS")?
-        .get(key)
-        .text_with_metadata::<Meta>()
-        .await?;
-    match text {
-        Some(text) => Ok(Snapshot {
-            text,
-            etag: meta.map(|m| m.etag).unwrap_or_default(),
-        }),
+    let bytes = env.kv("SNAPSHOTS")?.get(key).bytes().await?;
+    match bytes {
+        Some(bytes) => {
+            let entry = envelope::open::<String>(key, &bytes, now_ms())
+                .map_err(|e| HttpError::Runtime(format!("stored {key} snapshot: {e}")))?;
+            Ok(Snapshot {
+                text: entry.value,
+                etag: entry.meta.etag.unwrap_or_default(),
+            })
+        }
         None => Err(HttpError::status(
             503,
             &format!(
@@ -60,13 +63,16 @@ pub async fn storefront(env: &Env) -> Result<Storefront, HttpError> {
         .map_err(|e| HttpError::Runtime(format!("stored storefront: {e}")))
 }
 
-/// Write a snapshot; returns its ETag (a hash of the text).
+/// Write a snapshot, sealed; returns its ETag (a hash of the text).
+/// Snapshots do not go stale by age: a newer one replaces them.
 pub async fn put(env: &Env, key: &str, text: &str) -> Result<String, HttpError> {
     let digest = crypto::sha256(text.as_bytes()).await?;
     let etag = format!("\"{}\"", crypto::hex(digest.get(..12).unwrap_or(&digest)));
+    let meta = Meta::new(now_ms(), i64::MAX, 0, Some(etag.clone()));
+    let sealed = envelope::seal(key, text, &meta)
+        .map_err(|e| HttpError::Runtime(format!("sealing the {key} snapshot: {e}")))?;
     env.kv("SNAPSHOTS")?
-        .put(key, text)?
-        .metadata(Meta { etag: etag.clone() })?
+        .put_bytes(key, &sealed)?
         .execute()
         .await?;
     Ok(etag)

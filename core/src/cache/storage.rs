@@ -1,9 +1,12 @@
-//! The storage the cache sits on: a string key-value store, as
-//! `wx.setStorageSync`, `localStorage` and Workers KV offer.
+//! The storage the cache sits on: a synchronous string key-value store, as
+//! `wx.setStorageSync` and `localStorage` offer.
 //!
-//! Adapters (JS callbacks in `wasm-client`, `localStorage`, KV) implement
+//! Adapters (JS callbacks and `localStorage` in `wasm-client`) implement
 //! [`Storage`]; core ships [`MemoryStorage`], which can also play the
-//! mini-program's limits (bytes per key, bytes in all) for tests.
+//! mini-program's limits (bytes per key, bytes in all) for tests. Workers KV
+//! is asynchronous and holds 25 MiB values, so the edge does not go through
+//! this trait: it seals its KV values with [`super::envelope::seal`] directly
+//! (`edge-worker/src/kv.rs`).
 //!
 //! Invariants: the trait is object-safe (`Box<dyn Storage>` works); every
 //! failure is a [`StorageError`] value, never a panic or a silent loss; a

@@ -430,7 +430,8 @@ impl Cart {
         Ok(())
     }
 
-    /// The quote of the selected valid lines (call on a checked cart).
+    /// The quote of the selected valid lines at catalog prices (call on a
+    /// checked cart; see [`CartTotals`] for what it leaves out).
     pub fn quote(&self, catalog: &CatalogSnapshot) -> Result<Quote, CartError> {
         let lines = self
             .lines
@@ -461,8 +462,12 @@ pub struct CartView {
     pub totals: CartTotals,
 }
 
-/// The checkout bar (结算栏): units selected, their subtotal and what is
-/// payable, as the pricing engine quotes them.
+/// The checkout bar (结算栏) at catalog prices: units selected, their
+/// subtotal and payable as the pricing engine quotes the bare lines — no
+/// activity, promotion, coupon, member price or shipping, because the cart
+/// holds none of those rules. A page that shows what the shopper will pay
+/// calls the `quote` operation with the storefront's rules on the same lines
+/// (the mini-program's cart page does: `mp-shell/miniprogram/lib/cart.js`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CartTotals {
     pub quantity: i64,

@@ -5,6 +5,10 @@
 //! leaves, so a lost answer is recovered by pushing again (every mutation
 //! then comes back `duplicate`).
 //!
+//! A stored state that does not decode is an error (500 `INTERNAL`, the
+//! cause logged; the state is left as it is), never an empty cart: starting over would forget
+//! which mutations were applied.
+//!
 //! Invariant: the catalog is read before the stored state, so between
 //! reading the state and writing it back there is no await but storage's:
 //! two pushes to one cart never interleave.
@@ -41,11 +45,19 @@ impl DurableObject for CartObject {
             Err(e) => return reply(422, ApiError::from(e).to_json()),
         };
         let storage = self.state.storage();
-        let state: ServerState = storage
-            .get::<String>("state")
-            .await?
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_default();
+        let state: ServerState = match storage.get::<String>("state").await? {
+            None => ServerState::default(),
+            Some(text) => match serde_json::from_str(&text) {
+                Ok(state) => state,
+                // Never start over silently: that would drop the cart and
+                // the applied mutation ids (a retried push would apply twice).
+                Err(e) => {
+                    return crate::http::error_response(&crate::http::HttpError::Runtime(format!(
+                        "CART state unreadable, kept as it is: {e}"
+                    )))
+                }
+            },
+        };
         let (state, response) = server_apply(state, &push, &catalog);
         let text =
             serde_json::to_string(&state).map_err(|e| worker::Error::RustError(e.to_string()))?;
