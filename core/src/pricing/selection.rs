@@ -21,8 +21,8 @@
 //! `missing: 1`, and a hint says "add 1 fen for coupon A".
 //!
 //! Invariants: applied coupons are listed in pipeline order, not-applicable
-//! ones in request order; best mode does not depend on the order of coupons
-//! in the request.
+//! ones by coupon id; best mode, and so the whole report, does not depend on
+//! the order of coupons in the request.
 
 use super::best::{best_combination, take};
 use super::contract::{AppliedCoupon, CouponReport, CouponSelection, Hint, NotApplicable};
@@ -43,9 +43,9 @@ pub(crate) fn apply(
     let mut candidates = Vec::new();
     let mut not_applicable = Vec::new();
     let mut threshold_hints = Vec::new();
-    for (index, coupon) in coupons.iter().enumerate() {
+    for coupon in coupons {
         match Candidate::assess(coupon, cx) {
-            Ok(candidate) => candidates.push((index, candidate)),
+            Ok(candidate) => candidates.push(candidate),
             Err(reason) => {
                 if let CouponReason::ThresholdNotMet {
                     threshold, missing, ..
@@ -53,13 +53,10 @@ pub(crate) fn apply(
                 {
                     threshold_hints.push((coupon.id.as_str(), threshold, missing));
                 }
-                not_applicable.push((
-                    index,
-                    NotApplicable {
-                        coupon_id: coupon.id.clone(),
-                        reason,
-                    },
-                ));
+                not_applicable.push(NotApplicable {
+                    coupon_id: coupon.id.clone(),
+                    reason,
+                });
             }
         }
     }
@@ -74,8 +71,8 @@ pub(crate) fn apply(
                 add,
             }),
     );
-    candidates.sort_by(|a, b| a.1.pipeline_key().cmp(&b.1.pipeline_key()));
-    let pool: Vec<Candidate> = candidates.iter().map(|(_, c)| c.clone()).collect();
+    candidates.sort_by(|a, b| a.pipeline_key().cmp(&b.pipeline_key()));
+    let pool = candidates;
     // Coupons that would take nothing where they stand (a chosen one after
     // others emptied its lines): not used, so not redeemed, and the choice
     // is made again without them (they may have blocked another coupon).
@@ -122,7 +119,7 @@ pub(crate) fn apply(
             saving,
         });
     }
-    for (position, (index, candidate)) in candidates.iter().enumerate() {
+    for (position, candidate) in pool.iter().enumerate() {
         if picks.contains(&position) {
             continue;
         }
@@ -132,19 +129,17 @@ pub(crate) fn apply(
             Ok(()) if matches!(selection, CouponSelection::Best) => CouponReason::NoExtraSaving,
             Ok(()) => CouponReason::NotChosen,
         };
-        not_applicable.push((
-            *index,
-            NotApplicable {
-                coupon_id: candidate.coupon.id.clone(),
-                reason,
-            },
-        ));
+        not_applicable.push(NotApplicable {
+            coupon_id: candidate.coupon.id.clone(),
+            reason,
+        });
     }
-    not_applicable.sort_by_key(|(index, _)| *index);
+    // By coupon id, so the request's order of coupons changes nothing.
+    not_applicable.sort_by(|a, b| a.coupon_id.cmp(&b.coupon_id));
     Ok((
         CouponReport {
             applied,
-            not_applicable: not_applicable.into_iter().map(|(_, n)| n).collect(),
+            not_applicable,
         },
         search_nodes,
     ))
