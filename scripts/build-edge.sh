@@ -6,6 +6,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=/dev/null
 . "$ROOT/.tools/env.sh"
+mkdir -p "$ROOT/target-wasm"
 cd "$ROOT/edge-worker"
 PATH="$WASM_BIN_DIR:$PATH" CARGO_TARGET_DIR="$CARGO_WASM_TARGET_DIR" \
   worker-build --release >"$ROOT/target-wasm/worker-build.log" 2>&1 \

@@ -11,6 +11,9 @@ deb_install() {
   [ "${#missing[@]}" -gt 0 ] || return 0
   printf '[deb] apt-get install %s\n' "${missing[*]}" >&2
   [ "$(id -u)" = 0 ] || sudo=sudo
-  $sudo apt-get update -q >/dev/null
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+  # Wait for another apt/dpkg (unattended upgrades, a parallel set-up)
+  # instead of failing on its lock.
+  local wait=(-o DPkg::Lock::Timeout=600)
+  $sudo apt-get "${wait[@]}" update -q >/dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get "${wait[@]}" install -y -q "${missing[@]}" >/dev/null
 }

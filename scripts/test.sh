@@ -50,6 +50,12 @@ stage() {
 }
 
 stage setup bash scripts/setup.sh
+if [ ! -f "$ROOT/.tools/env.sh" ]; then
+  # Nothing else can build without the tools: stop, with the summary line.
+  echo 'set-up failed (target/test-logs/setup.log): nothing else can run'
+  printf '\n%d passed, %d failed\n' "$passed" "$failed"
+  exit 1
+fi
 # shellcheck source=/dev/null
 . "$ROOT/.tools/env.sh"
 
