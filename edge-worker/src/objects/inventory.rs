@@ -16,8 +16,9 @@
 //! Invariants: counters change only through core's `reserve` / `release`,
 //! and each reservation changes them at most once each way, so no SKU is
 //! ever oversold; the alarm is always set to the earliest payment timer.
-//! Sharding by SKU would need a two-phase hold; one object serialises some
-//! thousands of holds a second, which is the flash-sale bottleneck by design.
+//! Sharding by SKU would need a two-phase hold; every checkout's hold goes
+//! through this one object, the flash-sale bottleneck by design (ARCHITECTURE.md,
+//! "Known limits"; checkout throughput in BENCHMARKS.md).
 
 use super::reply;
 use crate::flow;
