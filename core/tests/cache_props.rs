@@ -6,6 +6,7 @@ use commerce_core::cache::envelope::{open, open_text, seal};
 use commerce_core::cache::{
     Cache, CacheConfig, CacheError, Freshness, Lookup, MemoryStorage, Meta, Storage,
 };
+use commerce_core::error::Coded;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
@@ -56,6 +57,25 @@ fn every_single_byte_flip_of_an_envelope_is_rejected() {
     let good = open::<(String, Vec<u32>, Option<i64>)>("k", &bytes, NOW).unwrap();
     assert_eq!(good.value.2, Some(-5));
     assert_eq!(good.freshness, Freshness::Fresh);
+}
+
+#[test]
+fn an_envelope_of_another_schema_version_is_reported_as_such() {
+    let bytes = seal("k", &7u8, &meta("v1")).unwrap();
+    // The frame is the CBOR map {"v": 1, "crc": .., "body": ..}: text "v" is
+    // 0x61 0x76, then the unsigned 1. A future writer's version 2 is not
+    // covered by the checksum (it covers the body), so only the version
+    // check can refuse it.
+    let at = bytes
+        .windows(3)
+        .position(|w| w == [0x61, b'v', 0x01])
+        .expect("version field");
+    let mut future = bytes.clone();
+    future[at + 2] = 0x02;
+    let error = open::<u8>("k", &future, NOW).unwrap_err();
+    assert_eq!(error.code(), "CACHE_UNKNOWN_VERSION");
+    assert!(error.to_string().contains('2'), "{error}");
+    assert_eq!(open::<u8>("k", &bytes, NOW).unwrap().value, 7);
 }
 
 #[test]
