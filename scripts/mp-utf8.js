@@ -35,6 +35,15 @@ class MpTextDecoder {
     const n = bytes.length;
     for (let i = 0; i < n;) {
       const b = bytes[i];
+      if (b < 0x80) {
+        // ASCII fast path: copy the whole run at once.
+        let j = i + 1;
+        while (j < n && bytes[j] < 0x80 && j - i < 4096) j++;
+        if (units.length) { out += String.fromCharCode.apply(null, units); units.length = 0; }
+        out += String.fromCharCode.apply(null, bytes.subarray(i, j));
+        i = j;
+        continue;
+      }
       let c = 0xfffd, size = 1;
       if (b < 0x80) c = b;
       else if (b >= 0xc2 && b <= 0xf4) {
