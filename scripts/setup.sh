@@ -9,7 +9,8 @@
 #   - wasm-bindgen-cli (exactly the wasm-bindgen version in Cargo.lock),
 #     wasm-pack, worker-build;
 #   - npm tools under scripts/node_modules: wrangler, binaryen (wasm-opt),
-#     esbuild, playwright-core;
+#     esbuild, playwright-core, typescript + miniprogram-api-typings (the
+#     mini-program type-check);
 #   - Debian chromium + chromium-driver, wabt (wasm-validate), lld.
 # It writes .tools/env.sh, which the other scripts source.
 set -euo pipefail

@@ -6,7 +6,8 @@
 #               tests); writes the native reference texts for the parity checks
 #   browser     wasm-pack test in headless Chromium; the web package in Chromium
 #   mini-prog.  the mini-program package on a phone-like Node runtime (WeChat and
-#               Douyin loaders), its MVP-only and size checks
+#               Douyin loaders), its MVP-only and size checks; its JS type-checked
+#               (tsc with miniprogram-api-typings)
 #   edge        the worker under `wrangler dev` (workerd): vectors and HTTP errors
 # Each stage prints "<name>: N passed, N failed"; the last line sums them all.
 # Logs: target/test-logs/. Exit status: 0 only if nothing failed.
@@ -79,6 +80,7 @@ stage mp-offline node tests/mp-harness/offline.cjs
 stage mp-shop node tests/mp-harness/shop.cjs
 stage mp-stores node tests/mp-harness/stores.cjs
 stage mp-screens node tests/mp-harness/screens.cjs
+stage mp-typecheck scripts/node_modules/.bin/tsc -p mp-shell/jsconfig.json --pretty false
 stage edge-vectors node tests/edge/vectors.cjs
 stage edge-http node tests/edge/http.cjs
 stage edge-shop node tests/edge/shop.cjs

@@ -6,6 +6,8 @@ const network = require('./lib/network.js');
 const cart = require('./lib/cart.js');
 
 App({
+  /** @type {Promise<any> | null} the wasm core, loading from launch on (getApp().core) */
+  core: null,
   onLaunch() {
     platform.use(wxPlatform(wx));
     network.watchHost();

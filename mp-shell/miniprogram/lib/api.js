@@ -13,6 +13,12 @@ const platform = require('./platform.js');
 const network = require('./network.js');
 
 class ApiError extends Error {
+  /**
+   * @param {string} code
+   * @param {string} message
+   * @param {number} status the HTTP status, 0 when nothing answered
+   * @param {any} body the edge's answer
+   */
   constructor(code, message, status, body) {
     super(message);
     this.code = code;
@@ -27,9 +33,22 @@ function setToken(value) {
   token = value || '';
 }
 
-/** The edge's answer {status, data, headers}; only transport failures throw. */
+/**
+ * @typedef {object} RequestOptions
+ * @property {any} [body] sent as JSON
+ * @property {Record<string, string>} [headers] names lower-case
+ * @property {boolean} [auth] send the session token (default true)
+ */
+
+/**
+ * The edge's answer {status, data, headers}; only transport failures throw.
+ * @param {string} method
+ * @param {string} path
+ * @param {RequestOptions} options
+ */
 async function exchange(method, path, { body, headers = {}, auth = true }) {
   const host = platform.get();
+  /** @type {Record<string, string>} */
   const all = { 'content-type': 'application/json', ...headers };
   if (auth && token) all.authorization = `Bearer ${token}`;
   let res;
@@ -43,11 +62,17 @@ async function exchange(method, path, { body, headers = {}, auth = true }) {
   return res;
 }
 
+/** @param {import('./platform.js').HostResponse} res */
 function failure(res) {
   const err = (res.data && res.data.error) || {};
   return new ApiError(err.code || `HTTP_${res.status}`, err.message || `HTTP ${res.status}`, res.status, res.data);
 }
 
+/**
+ * @param {string} method
+ * @param {string} path
+ * @param {RequestOptions} [options]
+ */
 async function request(method, path, options = {}) {
   const res = await exchange(method, path, options);
   if (res.status >= 200 && res.status < 300) return res.data;
@@ -57,6 +82,9 @@ async function request(method, path, options = {}) {
 /**
  * GET `path` unless the copy tagged `etag` is still current. Resolves to
  * {notModified: true} (304) or {data, etag} (etag '' when the edge sent none).
+ * @param {string} path
+ * @param {string} etag '' for none
+ * @returns {Promise<{notModified?: boolean, data?: any, etag?: string}>}
  */
 async function revalidate(path, etag) {
   const res = await exchange('GET', path, { headers: etag ? { 'if-none-match': etag } : {} });
@@ -68,6 +96,8 @@ async function revalidate(path, etag) {
 module.exports = {
   setToken,
   revalidate,
+  /** @type {(path: string, options?: RequestOptions) => Promise<any>} */
   get: (path, options) => request('GET', path, options),
+  /** @type {(path: string, body: any, options?: RequestOptions) => Promise<any>} */
   post: (path, body, options) => request('POST', path, { ...options, body }),
 };

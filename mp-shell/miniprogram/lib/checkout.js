@@ -68,7 +68,10 @@ async function wallet(lines) {
   return snap.value.coupons.map((held) => held.coupon);
 }
 
-/** A quote as the page shows it. */
+/**
+ * A quote as the page shows it. `coupons`: the wallet's, or the rows of an
+ * earlier view (submit() re-views with those: each keeps its id and title).
+ */
 function quoteView(quote, coupons, labels) {
   const applied = {};
   for (const a of quote.coupons.applied) applied[a.coupon_id] = a.saving;
@@ -120,7 +123,7 @@ async function price({ couponIds = null, usePoints = false } = {}) {
   const labels = catalog.skuLabels(body);
   const held = new Set(coupons.map((c) => c.id));
   const claimable = (body.coupons || []).filter((c) => !held.has(c.id)).map((c) => ({ id: c.id, title: couponTitle(c) }));
-  return { request, labels, coupons, claimable, ...quoteView(core.call('quote', request), coupons, labels) };
+  return { request, labels, claimable, ...quoteView(core.call('quote', request), coupons, labels) };
 }
 
 /** 领券: add a published coupon to the shopper's wallet (POST /v1/coupons/claim). */

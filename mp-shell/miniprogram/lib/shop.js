@@ -38,12 +38,24 @@ async function open() {
 }
 
 /**
+ * Where a snapshot is kept: the Client's cache or host storage.
+ * @typedef {object} SnapshotEntry
+ * @property {(client: any, value: any, now: number, freshMs: number, staleMs: number, etag?: string) => void} save
+ *   etag: the edge's ETag, '' or absent when it sent none
+ * @property {(client: any, now: number) => any} load the kept value, null (or undefined) when none
+ * @property {(client: any, now: number) => string} [etag] the kept copy's ETag, '' when none
+ */
+
+/**
  * The edge's current snapshot from GET `path`, kept with
  * `save(client, value, now, FRESH_MS, STALE_MS, etag)`; offline
  * (NETWORK_ERROR) what `load(client, now)` finds (null: nothing kept, the
  * network error stands). An entry with `etag(client, now)` (the kept copy's
  * ETag, or '') is revalidated instead of fetched whole. Resolves to
  * {value, source: 'edge' | 'cache', notModified?}.
+ * @param {string} path
+ * @param {SnapshotEntry} entry
+ * @returns {Promise<{value: any, source: 'edge' | 'cache', notModified?: boolean}>}
  */
 async function snapshot(path, { save, load, etag }) {
   const { client } = await start();
@@ -70,6 +82,7 @@ async function snapshot(path, { save, load, etag }) {
 
 /** A small JSON value in host storage under `key` (null when absent or unreadable). */
 const kept = {
+  /** @param {string} key */
   get(key) {
     try {
       return JSON.parse(platform.get().storage.get(key) || 'null');
@@ -77,12 +90,17 @@ const kept = {
       return null;
     }
   },
+  /** @param {string} key @param {any} value */
   set(key, value) {
     platform.get().storage.set(key, JSON.stringify(value));
   },
 };
 
-/** A snapshot kept as one small JSON value in host storage. */
+/**
+ * A snapshot kept as one small JSON value in host storage.
+ * @param {string} key
+ * @returns {SnapshotEntry}
+ */
 function keptEntry(key) {
   return { save: (client, value) => kept.set(key, value), load: () => kept.get(key) };
 }

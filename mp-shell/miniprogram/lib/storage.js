@@ -21,13 +21,20 @@
 
 const QUOTA = /exceed|limit|quota|max size/i;
 
-/** Whether `e`, thrown by setStorageSync, is the platform refusing for size. */
+/**
+ * Whether `e`, thrown by setStorageSync, is the platform refusing for size.
+ * @param {any} e
+ */
 function isQuotaError(e) {
   const text = (e && (e.errMsg || e.message)) || String(e);
   return QUOTA.test(text);
 }
 
-/** The Client's storage adapter over `api` (`wx` or `tt`). */
+/**
+ * The Client's storage adapter over `api` (`wx` or `tt`).
+ * @param {Pick<WechatMiniprogram.Wx, 'getStorageSync' | 'setStorageSync' | 'removeStorageSync' | 'getStorageInfoSync'>} api
+ * @returns {Required<import('./platform.js').HostStorage>}
+ */
 function fromMiniProgram(api) {
   return {
     get(key) {
@@ -39,6 +46,7 @@ function fromMiniProgram(api) {
         api.setStorageSync(key, value);
       } catch (e) {
         if (!isQuotaError(e)) throw e;
+        /** @type {Error & {code?: string}} */
         const quota = new Error((e && (e.errMsg || e.message)) || 'storage quota exceeded');
         quota.code = 'QUOTA_EXCEEDED';
         throw quota;

@@ -88,6 +88,7 @@ function storesById(snapshot) {
  * stores: [row], unavailable: [row]}: with a fix, core's match on the
  * snapshot (`approximate` false); without one, see withoutFix(). Rejects
  * with the core's error (code, message), or when nothing can be listed.
+ * @param {{mode?: string, point?: import('./platform.js').Fix | null}} [options]
  */
 async function nearby({ mode = '', point: given = null } = {}) {
   const host = platform.get();
@@ -123,6 +124,8 @@ async function nearby({ mode = '', point: given = null } = {}) {
  * store of the snapshot (the edge's or, offline, the saved one) by id, with
  * a notice. Rejects when there is no snapshot either (the location error's
  * message kept).
+ * @param {string} mode
+ * @param {any} locationError
  */
 async function withoutFix(mode, locationError) {
   const why = (locationError && locationError.message) || String(locationError);
@@ -133,16 +136,7 @@ async function withoutFix(mode, locationError) {
   } catch (e) {
     list = null; // offline, or the edge cannot place the request: list what is saved
   }
-  let snap = null;
-  try {
-    snap = await shop.snapshot('/v1/stores', STORES);
-  } catch (e) {
-    if (!list) {
-      throw Object.assign(new Error(`无法定位，也没有已保存的门店 no location (${why}) and no saved store list`), {
-        code: 'LOCATION_UNAVAILABLE',
-      });
-    }
-  }
+  const snap = await shop.snapshot('/v1/stores', STORES).catch(() => null);
   const byId = storesById(snap && snap.value);
   const none = new Set();
   if (list) {
@@ -154,6 +148,11 @@ async function withoutFix(mode, locationError) {
       stores: list.stores.map((hit) => row(byId, none, hit, null, { approx: true })),
       unavailable: [],
     };
+  }
+  if (!snap) {
+    throw Object.assign(new Error(`无法定位，也没有已保存的门店 no location (${why}) and no saved store list`), {
+      code: 'LOCATION_UNAVAILABLE',
+    });
   }
   const all = Object.keys(byId).sort().map((id) => row(byId, none, { id }, null));
   return {

@@ -10,14 +10,26 @@ const { loadCore } = require('./core.js');
 const config = require('./config.js');
 const { fromMiniProgram } = require('./storage.js');
 
+/**
+ * A wx callback API as a promise of its success result (the call sites name
+ * its type); a failure rejects with an Error carrying wx's errMsg.
+ * @param {(options: any) => unknown} api
+ * @param {object} [options]
+ * @returns {Promise<any>}
+ */
 function promise(api, options = {}) {
   return new Promise((resolve, reject) => api({ ...options, success: resolve, fail: (e) => reject(new Error((e && e.errMsg) || String(e))) }));
 }
 
+/** @param {ArrayBuffer} bytes */
 function hex(bytes) {
   return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/**
+ * @param {WechatMiniprogram.Wx} wx
+ * @returns {import('./platform.js').Platform}
+ */
 function wxPlatform(wx) {
   const storage = fromMiniProgram(wx);
   return {
@@ -27,20 +39,27 @@ function wxPlatform(wx) {
     edgeUrl: config.edgeUrl,
     storage,
     async request({ method, url, headers, body }) {
+      /** @type {WechatMiniprogram.RequestSuccessCallbackResult} */
       const res = await promise(wx.request, { method, url, header: headers, data: body, dataType: 'json' });
+      /** @type {Record<string, string>} */
       const header = {};
       for (const [name, value] of Object.entries(res.header || {})) header[name.toLowerCase()] = value;
       return { status: res.statusCode, data: res.data, headers: header };
     },
     async getLocation() {
+      /** @type {WechatMiniprogram.GetLocationSuccessCallbackResult} */
       const fix = await promise(wx.getLocation, { type: 'wgs84' });
       return { lat: fix.latitude, lng: fix.longitude, coord: 'wgs84' };
     },
     async loginCode() {
-      return (await promise(wx.login)).code;
+      /** @type {WechatMiniprogram.LoginSuccessCallbackResult} */
+      const login = await promise(wx.login);
+      return login.code;
     },
     async randomId() {
-      return hex((await promise(wx.getRandomValues, { length: 12 })).randomValues);
+      /** @type {WechatMiniprogram.GetRandomValuesSuccessCallbackResult} */
+      const random = await promise(wx.getRandomValues, { length: 12 });
+      return hex(random.randomValues);
     },
     async requestPayment(params) {
       try {
