@@ -352,7 +352,7 @@ test('cancel: 200 cancelled, again 409', async () => {
   expect(await call('POST', '/v1/orders/{id}/cancel', { id: o.id, token: s.bob.token }), 409, 'INVALID_TRANSITION');
 });
 
-test('payment sandbox (dev only): 502 before a prepay, 200 after; admin ship 200, complete 200, ship again 409', async () => {
+test('payment sandbox (dev only): 502 before a prepay, 200 after; admin ship 200, complete 200, ship again 409; refund by the merchant only', async () => {
   const o = await order(s.bob.token, [{ sku_id: 'bun-pork', quantity: 1 }]);
   expect(await call('POST', '/v1/orders/{id}/pay/sandbox', { id: o.id, token: s.bob.token }), 502, 'PAYMENT_FAILED');
   expect(await call('POST', '/v1/orders/{id}/pay/sandbox', { id: o.id }), 401, 'UNAUTHORIZED');
@@ -361,6 +361,10 @@ test('payment sandbox (dev only): 502 before a prepay, 200 after; admin ship 200
   expect(await call('POST', '/v1/admin/orders/{id}/ship', { id: o.id, admin: true }), 200);
   expect(await call('POST', '/v1/admin/orders/{id}/complete', { id: o.id, admin: true }), 200);
   expect(await call('POST', '/v1/admin/orders/{id}/ship', { id: o.id, admin: true }), 409, 'INVALID_TRANSITION');
+  expect(await call('POST', '/v1/orders/{id}/refund', { id: o.id, token: s.bob.token, body: {} }), 409, 'REFUND_NEEDS_MERCHANT');
+  const back = expect(await call('POST', '/v1/admin/orders/{id}/refund', { id: o.id, admin: true, body: { refund_id: 'rf-goods-back' } }), 200);
+  assert.equal(back.json.order.status, 'refunded');
+  expect(await call('POST', '/v1/admin/orders/{id}/refund', { id: 'o-none', admin: true, body: {} }), 404, 'NOT_FOUND');
 });
 
 test('admin: session (with points and tier), stock counters, unmatched payments, refund payouts', async () => {

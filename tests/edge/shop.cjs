@@ -338,6 +338,28 @@ test('cancel before payment gives stock and coupons back; ship and complete via 
   assert.equal((await notify({ out_trade_no: p.id, transaction_id: 'wx-tx-bob', amount: { total: p.payable } })).status, 200);
   assert.equal((await api.admin('POST', `/v1/admin/orders/${p.id}/ship`)).json.status, 'shipped');
   assert.equal((await api.admin('POST', `/v1/admin/orders/${p.id}/complete`)).json.status, 'completed');
+  s.completed = p;
+});
+
+test('refund after shipping: the shopper is refused, the merchant refunds once the goods come back, paid out by WeChat', async () => {
+  const p = s.completed;
+  const mine = await api.call('POST', `/v1/orders/${p.id}/refund`, { token: s.bob.token, body: { refund_id: 'rf-self' } });
+  f.assertError(mine, 409, 'REFUND_NEEDS_MERCHANT');
+  assert.match(mine.json.error.message, /refunded by the merchant/);
+  assert.ok(!wechat.seen.refunds.some((r) => r.body.transaction_id === 'wx-tx-bob'), 'nothing was paid out');
+  const line = p.lines[0];
+  const one = await api.admin('POST', `/v1/admin/orders/${p.id}/refund`, { refund_id: 'rf-back-1', lines: [{ sku_id: line.sku_id, quantity: 1 }] });
+  assert.equal(one.status, 200, one.text);
+  assert.equal(one.json.order.status, 'completed');
+  assert.equal(one.json.refund.amount, Math.floor(line.payable / 3));
+  assert.equal(one.json.payout.status, 'PROCESSING');
+  const rest = await api.admin('POST', `/v1/admin/orders/${p.id}/refund`, {});
+  assert.equal(rest.status, 200, rest.text);
+  assert.equal(rest.json.order.status, 'refunded');
+  assert.equal(one.json.refund.amount + rest.json.refund.amount, p.payable);
+  const asked = wechat.seen.refunds.filter((r) => r.body.transaction_id === 'wx-tx-bob');
+  assert.deepEqual(asked.map((r) => r.body.amount.refund), [one.json.refund.amount, rest.json.refund.amount]);
+  f.assertError(await api.call('POST', `/v1/admin/orders/${p.id}/refund`, { body: {} }), 404, 'NOT_FOUND');
 });
 
 test('points: spent exactly once at checkout, back on cancel; GET /v1/me shows the balance', async () => {

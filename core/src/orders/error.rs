@@ -46,6 +46,10 @@ pub enum OrderError {
     RefundIdReused {
         refund_id: String,
     },
+    /// The shopper asked to refund an order whose goods have left.
+    RefundNeedsMerchant {
+        status: OrderStatus,
+    },
     Overflow,
 }
 
@@ -96,6 +100,11 @@ impl fmt::Display for OrderError {
             OrderError::RefundIdReused { refund_id } => {
                 write!(f, "refund id {refund_id} was used for another refund")
             }
+            OrderError::RefundNeedsMerchant { status } => write!(
+                f,
+                "order is {}: a shipped order is refunded by the merchant once the goods come back",
+                status.name()
+            ),
             OrderError::Overflow => crate::money::MoneyError::Overflow.fmt(f),
         }
     }
@@ -113,6 +122,7 @@ impl Coded for OrderError {
             OrderError::UnknownLine { .. } => "UNKNOWN_LINE",
             OrderError::RefundExceeds { .. } => "REFUND_EXCEEDS",
             OrderError::RefundIdReused { .. } => "REFUND_ID_REUSED",
+            OrderError::RefundNeedsMerchant { .. } => "REFUND_NEEDS_MERCHANT",
             OrderError::Overflow => "AMOUNT_OVERFLOW",
         }
     }
@@ -123,7 +133,8 @@ impl Coded for OrderError {
             OrderError::PriceChanged { .. }
             | OrderError::InvalidTransition { .. }
             | OrderError::AlreadyPaid { .. }
-            | OrderError::RefundIdReused { .. } => ErrorKind::Conflict,
+            | OrderError::RefundIdReused { .. }
+            | OrderError::RefundNeedsMerchant { .. } => ErrorKind::Conflict,
             _ => ErrorKind::Domain,
         }
     }

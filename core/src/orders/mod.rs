@@ -14,10 +14,16 @@
 //!        +--cancel/timeout--> cancelled          refund (all units) --> refunded
 //! ```
 //!
+//! The shopper refunds a `paid` order; a `shipped` or `completed` one only
+//! the merchant ([`Requester::Merchant`]), once the goods come back.
+//!
 //! ```
 //! use commerce_core::error::Coded;
-//! use commerce_core::orders::{transition_status, Event, OrderStatus};
+//! use commerce_core::orders::{transition_status, Event, OrderStatus, Requester};
 //! assert_eq!(transition_status(OrderStatus::PendingPayment, &Event::Ship).unwrap_err().code(), "INVALID_TRANSITION");
+//! let refund = |by| Event::Refund { refund_id: "r-1".into(), lines: None, by };
+//! assert_eq!(transition_status(OrderStatus::Shipped, &refund(Requester::Shopper)).unwrap_err().code(), "REFUND_NEEDS_MERCHANT");
+//! assert_eq!(transition_status(OrderStatus::Shipped, &refund(Requester::Merchant)).unwrap(), OrderStatus::Shipped);
 //! ```
 //!
 //! Invariants:
@@ -41,6 +47,6 @@ pub use checkout::{
 pub use error::OrderError;
 pub use state::{
     transition, transition_status, Effects, Event, Order, OrderLine, OrderStatus, Payment,
-    RefundLine, RefundRecord, Transition, TransitionRequest,
+    RefundLine, RefundRecord, Requester, Transition, TransitionRequest,
 };
 pub use stock::{Hold, Reservation, StockError};

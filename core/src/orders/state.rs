@@ -7,6 +7,11 @@
 //! `INVALID_TRANSITION` (409). Repeats are no-ops: the same payment
 //! transaction again, the same refund id with the same lines again.
 //!
+//! Who may refund: the shopper, while the goods have not left (`paid`); once
+//! `shipped` or `completed`, only the merchant, after the goods come back
+//! (`REFUND_NEEDS_MERCHANT`, 409, for the shopper). The refund's amounts do
+//! not depend on who asks.
+//!
 //! Refund amounts come from the stored per-line payables (the quote's
 //! allocation, 分摊): refunding units of a line brings its cumulative refund to
 //! `floor(payable x units_refunded / quantity)`, and to exactly `payable` with
@@ -156,7 +161,21 @@ pub enum Event {
         refund_id: String,
         #[serde(default)]
         lines: Option<Vec<RefundLine>>,
+        /// Who asks: a shipped order is refunded by the merchant only.
+        #[serde(default)]
+        by: Requester,
     },
+}
+
+/// Who asks for a refund.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Requester {
+    /// The shopper, for their own order.
+    #[default]
+    Shopper,
+    /// The merchant (after the goods came back, for a shipped order).
+    Merchant,
 }
 
 impl Event {
@@ -205,7 +224,8 @@ pub struct Transition {
 }
 
 /// The status an event leads to from `status` (refunds aside), or
-/// `INVALID_TRANSITION`.
+/// `INVALID_TRANSITION`; a shopper's refund of a shipped or completed order
+/// is `REFUND_NEEDS_MERCHANT`.
 pub fn transition_status(status: OrderStatus, event: &Event) -> Result<OrderStatus, OrderError> {
     use OrderStatus::*;
     match (status, event) {
@@ -213,7 +233,17 @@ pub fn transition_status(status: OrderStatus, event: &Event) -> Result<OrderStat
         (Paid, Event::Ship) => Ok(Shipped),
         (Shipped, Event::Complete) => Ok(Completed),
         (PendingPayment, Event::Cancel | Event::Timeout) => Ok(Cancelled),
-        (Paid | Shipped | Completed, Event::Refund { .. }) => Ok(status),
+        (Paid, Event::Refund { .. }) => Ok(status),
+        (
+            Shipped | Completed,
+            Event::Refund {
+                by: Requester::Merchant,
+                ..
+            },
+        ) => Ok(status),
+        (Shipped | Completed, Event::Refund { .. }) => {
+            Err(OrderError::RefundNeedsMerchant { status })
+        }
         _ => Err(OrderError::InvalidTransition {
             status,
             event: event.verb(),
@@ -265,7 +295,9 @@ pub fn transition(mut order: Order, event: &Event, now: i64) -> Result<Transitio
             effects.return_coupons = order.coupon_ids.clone();
             effects.return_points = order.points_used;
         }
-        Event::Refund { refund_id, lines } => {
+        Event::Refund {
+            refund_id, lines, ..
+        } => {
             let record = refund(&mut order, refund_id, lines.as_deref(), now)?;
             if order
                 .lines
@@ -309,7 +341,9 @@ fn repeat(order: &Order, event: &Event) -> Result<Option<Transition>, OrderError
             }),
             None => Ok(None),
         },
-        Event::Refund { refund_id, lines } => {
+        Event::Refund {
+            refund_id, lines, ..
+        } => {
             let Some(done) = order.refunds.iter().find(|r| &r.refund_id == refund_id) else {
                 return Ok(None);
             };

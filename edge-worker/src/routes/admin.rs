@@ -6,6 +6,8 @@
 //! - `POST /v1/admin/session {openid, points?}` a session token for trying
 //!   user routes without WeChat;
 //! - `POST /v1/admin/orders/:id/ship`, `.../complete` (merchant actions);
+//!   `.../refund` is the shopper's refund handler run by the merchant
+//!   (`routes/orders.rs`), which may also refund a shipped order;
 //! - `POST /v1/admin/stock {counters: [..]}` the stock counters' values;
 //! - `GET /v1/admin/unmatched-payments` payments no order could take.
 

@@ -17,7 +17,7 @@ mod stores;
 use crate::http::HttpError;
 use crate::kv;
 use commerce_core::error::{ApiError, ErrorKind};
-use commerce_core::orders::Event;
+use commerce_core::orders::{Event, Requester};
 use worker::{Env, Method, Request, Response};
 
 /// Which handler group a path leads to.
@@ -46,6 +46,7 @@ enum Route {
     AdminSession,
     AdminShip,
     AdminComplete,
+    AdminRefund,
     AdminStock,
     AdminUnmatched,
     AdminPayouts,
@@ -97,6 +98,7 @@ fn table() -> matchit::Router<Route> {
         ("/v1/admin/session", Route::AdminSession),
         ("/v1/admin/orders/:id/ship", Route::AdminShip),
         ("/v1/admin/orders/:id/complete", Route::AdminComplete),
+        ("/v1/admin/orders/:id/refund", Route::AdminRefund),
         ("/v1/admin/stock", Route::AdminStock),
         ("/v1/admin/unmatched-payments", Route::AdminUnmatched),
         ("/v1/admin/refund-payouts", Route::AdminPayouts),
@@ -125,6 +127,7 @@ pub async fn dispatch(mut req: Request, env: Env) -> Result<Response, HttpError>
             | Route::AdminSession
             | Route::AdminShip
             | Route::AdminComplete
+            | Route::AdminRefund
             | Route::AdminStock
             | Route::AdminUnmatched
             | Route::AdminPayouts
@@ -148,7 +151,9 @@ pub async fn dispatch(mut req: Request, env: Env) -> Result<Response, HttpError>
         (Route::Orders, Method::Get) => orders::list(&req, env).await,
         (Route::Order, Method::Get) => orders::get(&req, env, &id).await,
         (Route::OrderCancel, Method::Post) => orders::cancel(&req, env, &id).await,
-        (Route::OrderRefund, Method::Post) => orders::refund(&mut req, env, &id).await,
+        (Route::OrderRefund, Method::Post) => {
+            orders::refund(&mut req, env, &id, Requester::Shopper).await
+        }
         (Route::OrderPay, Method::Post) => pay::prepay(&req, env, &id).await,
         (Route::OrderPaySandbox, Method::Post) => pay::sandbox(&req, env, &id).await,
         (Route::PayNotify, Method::Post) => pay::notify(&mut req, env).await,
@@ -157,6 +162,9 @@ pub async fn dispatch(mut req: Request, env: Env) -> Result<Response, HttpError>
         (Route::AdminSession, Method::Post) => admin::session(&mut req, env).await,
         (Route::AdminShip, Method::Post) => admin::order_event(env, &id, Event::Ship).await,
         (Route::AdminComplete, Method::Post) => admin::order_event(env, &id, Event::Complete).await,
+        (Route::AdminRefund, Method::Post) => {
+            orders::refund(&mut req, env, &id, Requester::Merchant).await
+        }
         (Route::AdminStock, Method::Post) => admin::stock(&mut req, env).await,
         (Route::AdminUnmatched, Method::Get) => admin::unmatched_payments(env).await,
         (Route::AdminPayouts, Method::Get) => admin::refund_payouts(&req, env).await,

@@ -1,6 +1,7 @@
 //! Orders: `POST /v1/orders` (checkout, `Idempotency-Key`), `GET /v1/orders`,
 //! `GET /v1/orders/:id`, `POST /v1/orders/:id/cancel`,
-//! `POST /v1/orders/:id/refund`.
+//! `POST /v1/orders/:id/refund` (and the merchant's
+//! `POST /v1/admin/orders/:id/refund`, the same handler).
 //!
 //! Checkout flow: rate limits -> idempotency key (same key and body: the
 //! original order; same key, other body: 422) -> core's [`checkout`]
@@ -20,7 +21,7 @@ use crate::objects::{self, inventory::OrderRef};
 use crate::{crypto, db, kv, protect};
 use commerce_core::error::ApiError;
 use commerce_core::orders::{
-    checkout, CheckoutBody, CheckoutRequest, Event, Order, OrderError, RefundLine,
+    checkout, CheckoutBody, CheckoutRequest, Event, Order, OrderError, RefundLine, Requester,
 };
 use futures_util::future::try_join;
 use serde::{Deserialize, Serialize};
@@ -229,8 +230,20 @@ struct RefundBody {
     lines: Option<Vec<RefundLine>>,
 }
 
-pub async fn refund(req: &mut Request, env: &Env, order_id: &str) -> Result<Response, HttpError> {
-    let user_id = require_user(req, env).await?;
+/// `POST /v1/orders/:id/refund` (`by` the shopper: their own order, before
+/// it ships) and `POST /v1/admin/orders/:id/refund` (`by` the merchant, behind
+/// the admin guard: any order, also shipped or completed, once the goods came
+/// back). Core decides who may; the payout is the same either way.
+pub async fn refund(
+    req: &mut Request,
+    env: &Env,
+    order_id: &str,
+    by: Requester,
+) -> Result<Response, HttpError> {
+    let owner = match by {
+        Requester::Shopper => Some(require_user(req, env).await?),
+        Requester::Merchant => None,
+    };
     let body: RefundBody = body_json(req).await?;
     let refund_id = match body.refund_id {
         Some(id) => id,
@@ -239,8 +252,9 @@ pub async fn refund(req: &mut Request, env: &Env, order_id: &str) -> Result<Resp
     let event = Event::Refund {
         refund_id: refund_id.clone(),
         lines: body.lines,
+        by,
     };
-    let transition = apply_event(env, order_id, &event, Some(&user_id)).await?;
+    let transition = apply_event(env, order_id, &event, owner.as_deref()).await?;
     settle_stock(env, &transition).await?;
     // A retried refund_id changes nothing but asks for its payout again.
     let refund = transition
