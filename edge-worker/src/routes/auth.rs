@@ -68,15 +68,23 @@ pub async fn login(req: &mut Request, env: &Env) -> Result<Response, HttpError> 
         .append_pair("secret", &config.required("WECHAT_SECRET")?)
         .append_pair("js_code", &body.code)
         .append_pair("grant_type", "authorization_code");
-    let upstream = |_| {
-        HttpError::status(
-            502,
-            "UPSTREAM_UNAVAILABLE",
-            "WeChat login service did not answer",
-        )
-    };
-    let mut response = Fetch::Url(url).send().await.map_err(upstream)?;
-    let session: CodeSession = response.json().await.map_err(upstream)?;
+    let upstream = |why: String| HttpError::status(502, "UPSTREAM_UNAVAILABLE", why);
+    let mut response = Fetch::Url(url)
+        .send()
+        .await
+        .map_err(|_| upstream("WeChat login service did not answer".into()))?;
+    // WeChat refuses a code with 200 and an errcode; any other status means
+    // the service itself failed (the shopper's code may still be good).
+    if !(200..300).contains(&response.status_code()) {
+        return Err(upstream(format!(
+            "WeChat login service answered {}",
+            response.status_code()
+        )));
+    }
+    let session: CodeSession = response
+        .json()
+        .await
+        .map_err(|_| upstream("WeChat login service's answer was unreadable".into()))?;
     let (Some(openid), Some(session_key), 0) =
         (session.openid, session.session_key, session.errcode)
     else {
