@@ -86,6 +86,7 @@ stage edge-http node tests/edge/http.cjs
 stage edge-shop node tests/edge/shop.cjs
 stage edge-stores node tests/edge/stores.cjs
 stage edge-openapi node tests/edge/openapi.cjs
+stage edge-errors node tests/edge/errors.cjs
 stage edge-flash node tests/edge/flash.cjs
 stage edge-restart node tests/edge/restart.cjs
 
