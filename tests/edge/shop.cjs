@@ -384,10 +384,18 @@ test('points: spent exactly once at checkout, back on cancel; GET /v1/me shows t
   assert.equal((await me()).points, 1000, 'cancel gives them back');
 });
 
-test('unpaid orders time out (short PAYMENT_TIMEOUT_S) and their stock returns', async () => {
+test('unpaid orders time out (short PAYMENT_TIMEOUT_S): their stock, coupon and points come back', async () => {
   const carol = await login('carol');
+  assert.equal((await api.admin('POST', '/v1/admin/session', { openid: 'openid-carol', points: 800 })).status, 200);
+  assert.equal((await api.call('POST', '/v1/coupons/claim', { token: carol.token, body: { coupon_id: 'welcome-10' } })).status, 200);
+  const wallet = async () => (await api.call('GET', '/v1/coupons?lines=mooncake-redbean:4', { token: carol.token })).json.coupons;
+  const points = async () => (await api.call('GET', '/v1/me', { token: carol.token })).json.points;
   const before = (await counters('stock:mooncake-redbean'))['stock:mooncake-redbean'] ?? 80;
-  const o = await order(carol.token, [{ sku_id: 'mooncake-redbean', quantity: 4 }]);
+  const o = await order(carol.token, [{ sku_id: 'mooncake-redbean', quantity: 4 }], { coupon_ids: ['welcome-10'], use_points: 500 });
+  assert.deepEqual(o.coupon_ids, ['welcome-10']);
+  assert.equal(o.points_used, 500);
+  assert.deepEqual(await wallet(), [], 'the coupon is redeemed');
+  assert.equal(await points(), 300, 'the points are spent');
   assert.equal((await counters('stock:mooncake-redbean'))['stock:mooncake-redbean'], before - 4);
   const deadline = Date.now() + 30000;
   let status;
@@ -399,6 +407,9 @@ test('unpaid orders time out (short PAYMENT_TIMEOUT_S) and their stock returns',
   assert.equal(status.status, 'cancelled');
   assert.equal(status.cancel_reason, 'timeout');
   assert.equal((await counters('stock:mooncake-redbean'))['stock:mooncake-redbean'], before);
+  const back = await wallet();
+  assert.deepEqual(back.map((c) => [c.coupon.id, c.usable]), [['welcome-10', true]], 'the coupon is usable again');
+  assert.equal(await points(), 800, 'the points are back');
   f.assertError(await notify({ out_trade_no: o.id, transaction_id: 'wx-late', amount: { total: o.payable } }), 409, 'INVALID_TRANSITION');
   const unmatched = (await api.admin('GET', '/v1/admin/unmatched-payments')).json.payments;
   const late = unmatched.find((p) => p.transaction_id === 'wx-late');
