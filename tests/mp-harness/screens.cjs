@@ -187,7 +187,7 @@ test('门店 stores: the seeded stores nearest first, each with its distance; ch
   assert.ok(pickup.bindings.some((b) => b.handler === 'choose'), pickup.text);
 });
 
-test('商品 catalog: categories, prices, the lotus mooncake at its flash-sale ¥68.00; picking a spec and adding to the cart by tapping', async () => {
+test('商品 catalog: categories, prices, the lotus mooncake at its flash-sale ¥68.00, the blue cup in a group buy; picking a spec and adding to the cart by tapping', async () => {
   const route = 'pages/catalog/catalog';
   const page = await open(route);
   let s = screen(route, page);
@@ -208,6 +208,8 @@ test('商品 catalog: categories, prices, the lotus mooncake at its flash-sale �
   assert.match(s.text, /已加入购物车 added 6 \/ lotus seed/);
   s = await tap(route, page, { handler: 'add', dataset: { product: 'p-bun' } });
   assert.match(s.texts('card').find((t) => t.startsWith('Pork bun')), /^Pork bun 肉包 ¥3\.50 加入购物车$/);
+  s = await tap(route, page, { handler: 'showCategory', text: 'home' });
+  assert.match(s.texts('card').find((t) => t.startsWith('Celadon cup')), /^Celadon cup 青瓷杯 colour blue green ¥49\.00 ¥59\.00 拼团 group buy 加入购物车 再邀 3 人 ¥39\.00/);
   const { client } = await lib.shop.start();
   assert.deepEqual(client.cartView().cart.lines.map((l) => [l.sku_id, l.quantity]), [['jasmine-250g', 1], ['mooncake-lotus', 1], ['bun-pork', 1]]);
 });
