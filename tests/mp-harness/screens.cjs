@@ -180,6 +180,14 @@ test('门店 stores: the seeded stores nearest first, each with its distance; ch
   assert.match(s.text, /全部 all 配送 delivery 自提 pickup/);
   // The phone's fix is in central Shanghai: the Shanghai stores come before any other city's.
   assert.match(cards[0].dataset.id, /^sh-/);
+  // The seed's store closed for renovation: greyed out with its reason, and tapping it chooses nothing.
+  const closed = seed('stores.json').stores.find((st) => st.id === 'sh-xintiandi');
+  assert.ok(!cards.some((c) => c.dataset.id === closed.id), 'the closed store is not offered');
+  const greyed = s.texts('dim').find((t) => t.startsWith(closed.name));
+  assert.ok(greyed, s.text);
+  assert.match(greyed, /暂停营业/);
+  throwsAt(() => s.tap(page, { text: closed.name }), /0 bindings match/);
+  assert.notEqual(lib.stores.chosen(), closed.id);
   const first = cards[0].dataset.id;
   await s.tap(page, { handler: 'choose', dataset: { id: first } });
   assert.deepEqual(phone.navigations.at(-1), { type: 'switchTab', url: '/pages/catalog/catalog' });

@@ -9,8 +9,9 @@
 //
 // Without a fix (permission denied, wx.getLocation failing) the page still
 // lists stores: the edge's `GET /v1/stores/nearest` without coordinates
-// (it places the request itself, city-level: `approximate`), else, offline,
-// every store of the saved snapshot, with a notice saying so.
+// (it places the request itself, city-level: `approximate`; the stores it
+// excludes, closed ones among them, shown apart with their reasons), else,
+// offline, every store of the saved snapshot, with a notice saying so.
 // The chosen store is remembered in the host storage (`shop:store`).
 const platform = require('./platform.js');
 const shop = require('./shop.js');
@@ -27,7 +28,7 @@ const STORES = {
 };
 const REASONS = {
   CLOSED: '休息中 closed',
-  TEMPORARILY_CLOSED: '暂停营业 closed today',
+  TEMPORARILY_CLOSED: '暂停营业 temporarily closed',
   NO_PICKUP: '不支持自提 no pickup',
   NO_DELIVERY: '不支持配送 no delivery',
   OUTSIDE_AREA: '超出配送范围 outside delivery area',
@@ -120,7 +121,8 @@ async function nearby({ mode = '', point: given = null } = {}) {
 
 /**
  * No fix: the edge's nearest stores for where it places the request
- * (`approximate`, distances marked "约"); if the edge cannot answer, every
+ * (`approximate`, distances marked "约"), the nearer ones it excludes as
+ * `unavailable` with their reasons; if the edge cannot answer, every
  * store of the snapshot (the edge's or, offline, the saved one) by id, with
  * a notice. Rejects when there is no snapshot either (the location error's
  * message kept).
@@ -145,8 +147,8 @@ async function withoutFix(mode, locationError) {
       source: 'edge',
       approximate: true,
       notice: NOTICES.approximate,
-      stores: list.stores.map((hit) => row(byId, none, hit, null, { approx: true })),
-      unavailable: [],
+      stores: list.stores.map((hit) => row(byId, none, hit, [], { approx: true })), // open now, by the edge's clock
+      unavailable: (list.excluded || []).map((ex) => row(byId, none, ex, ex.reasons, { approx: true })),
     };
   }
   if (!snap) {
