@@ -11,7 +11,11 @@
 //   1 MB per key and 10 MB in all; a write past a limit throws, nothing is
 //   evicted for you.
 // - wx.request over real loopback HTTP (node:http, as the phone's network
-//   stack would), failing with "request:fail" while the phone is offline;
+//   stack would), failing with "request:fail" while the phone is offline,
+//   and "request:fail timeout" past its `timeout` (WeChat's default 60 s);
+//   phone.setFault(fn) answers a request in the edge's place when
+//   fn(options) returns {statusCode, data, header?} (a failing edge);
+//   phone.requests records each request's {method, url, timeout};
 //   wx.onNetworkStatusChange fires on phone.setOnline(); wx.getLocation
 //   answers the fix given to phone.setLocation() (WGS-84 numbers, as WeChat
 //   returns by default; setLocation(null): permission denied); wx.login a
@@ -111,6 +115,8 @@ function makeDevice() {
   const networkListeners = [];
   const navigations = [];
   let payer = async () => { throw new Error('requestPayment:fail no payer set'); };
+  let fault = () => null;
+  const requests = [];
   const done = (options, error, result) => {
     if (error) {
       if (options.fail) options.fail({ errMsg: error });
@@ -121,8 +127,15 @@ function makeDevice() {
   };
   const api = {
     request(options) {
+      const timeout = options.timeout || 60000;
+      requests.push({ method: options.method || 'GET', url: options.url, timeout });
       if (!online) {
         setTimeout(() => done(options, 'request:fail net::ERR_INTERNET_DISCONNECTED'), 0);
+        return;
+      }
+      const faulty = fault(options);
+      if (faulty) {
+        setTimeout(() => done(options, null, { header: {}, ...faulty }), 0);
         return;
       }
       const body = options.data === undefined ? undefined : typeof options.data === 'string' ? options.data : JSON.stringify(options.data);
@@ -138,6 +151,7 @@ function makeDevice() {
           done(options, null, { statusCode: res.statusCode, data, header: res.headers });
         });
       });
+      req.setTimeout(timeout, () => req.destroy(new Error('timeout')));
       req.on('error', (e) => done(options, `request:fail ${e.message}`));
       if (body !== undefined) req.write(body);
       req.end();
@@ -165,6 +179,11 @@ function makeDevice() {
   };
   const controls = {
     navigations,
+    requests,
+    /** setFault(fn): fn(options) -> {statusCode, data, header?} answers in the edge's place; null: the edge answers. */
+    setFault(fn) {
+      fault = fn || (() => null);
+    },
     setPayer(fn) {
       payer = fn;
     },

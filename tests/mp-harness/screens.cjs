@@ -222,6 +222,48 @@ test('商品 catalog: categories, prices, the lotus mooncake at its flash-sale �
   assert.deepEqual(client.cartView().cart.lines.map((l) => [l.sku_id, l.quantity]), [['jasmine-250g', 1], ['mooncake-lotus', 1], ['bun-pork', 1]]);
 });
 
+async function until(probe, what) {
+  const deadline = Date.now() + 10000;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('商品 catalog from the phone\'s copy first: shown at once when the edge fails (500), said so; a newer publication replaces it once the edge answers', async () => {
+  const route = 'pages/catalog/catalog';
+  const oolong = (page) => screen(route, page).texts('card').find((t) => t.startsWith('Tieguanyin oolong'));
+  phone.setFault((o) => (o.url.includes('/v1/catalog') ? { statusCode: 500, data: '<html>500 Internal Server Error</html>' } : null));
+  try {
+    const page = await open(route);
+    assert.equal(page.data.source, 'cache', 'the kept copy, without waiting for the edge');
+    assert.match(oolong(page), /¥168\.00/);
+    await until(() => page.data.notice, 'the failed revalidation');
+    assert.equal(page.data.error, '');
+    assert.match(screen(route, page).text, /The shop could not be reached \(HTTP_500\): showing the saved catalog/);
+    assert.match(oolong(page), /¥168\.00/, 'the kept copy stays');
+  } finally {
+    phone.setFault(null);
+  }
+  const storefront = seed('storefront.json');
+  const cheaper = JSON.parse(JSON.stringify(storefront));
+  cheaper.catalog.version = `${storefront.catalog.version}-oolong`;
+  cheaper.catalog.products.find((p) => p.id === 'p-oolong').skus[0].list_price = 15800;
+  assert.equal((await edge.admin('PUT', '/v1/admin/catalog', cheaper)).status, 200);
+  try {
+    const page = await open(route);
+    assert.equal(page.data.source, 'cache');
+    assert.match(oolong(page), /¥168\.00/, 'the kept copy at once');
+    await until(() => page.data.source === 'edge', 'the revalidation');
+    assert.equal(page.data.notice, '');
+    assert.match(oolong(page), /¥158\.00/, 'the new publication replaced it');
+  } finally {
+    assert.equal((await edge.admin('PUT', '/v1/admin/catalog', storefront)).status, 200);
+    await lib.catalog.load();
+  }
+  assert.ok(phone.requests.every((r) => r.timeout <= 10000), `a short request timeout: ${JSON.stringify(phone.requests.find((r) => r.timeout > 10000))}`);
+});
+
 /** The core's quote of the cart's selected lines (what the totals must equal). */
 async function coreQuote() {
   const { core, client } = await lib.shop.start();

@@ -8,6 +8,9 @@
 // Every shown price is the core's `quote` of one unit of the SKU (docs/
 // pricing.md §5): JS reads unit_price / activity / hints, never compares
 // prices. The flash-sale countdown is the activity window's end, displayed.
+// The page shows the phone's copy at once and the edge's answer when it
+// comes (shop.cachedFirst); categories are shown by their id: the core's
+// storefront carries no category names.
 const platform = require('./platform.js');
 const shop = require('./shop.js');
 const session = require('./session.js');
@@ -46,12 +49,21 @@ const ENTRY = {
     const kept = shop.kept.get(RULES_KEY);
     return cached && kept && cached.etag && kept.etag === cached.etag ? cached.etag : '';
   },
+  freshness(client, now) {
+    const cached = client.catalog(now);
+    return cached ? cached.freshness : 'expired';
+  },
 };
 
-/** The catalog body: {value: {catalog, activities, ...}, source}. */
+/** The edge's catalog body now (revalidated): {value: {catalog, activities, ...}, source}. */
 function load() {
   return shop.snapshot('/v1/catalog', ENTRY);
 }
+
+const NOTICES = {
+  NETWORK_ERROR: '离线：显示已保存的商品 Offline: showing the saved catalog',
+  failed: (code) => `商品暂时无法更新 The shop could not be reached (${code}): showing the saved catalog`,
+};
 
 /** The cached catalog body, or the edge's when nothing is cached yet. */
 async function current() {
@@ -108,21 +120,17 @@ function skuFor(product, chosen) {
 }
 
 /**
- * The catalog page's data: {source, categories: [{id, name, products: [{id,
- * name, specs, skus: [{id, spec, specText, stock, price, listPrice, activity,
- * endsAt, groupHint}]}]}]}. Delisted products and SKUs are left out.
+ * The page's data for one catalog body, as shop.cachedFirst resolves it.
+ * @param {any} core
+ * @param {import('./shop.js').Snapshot} shown
  */
-async function view() {
-  const { core } = await shop.start();
-  const { value: body, source } = await load();
-  const names = {};
-  for (const c of body.categories || []) names[c.id] = c.name;
+function build(core, { value: body, source, error }) {
   const categories = [];
   const byId = {};
   for (const product of body.catalog.products) {
     if (product.listed === false) continue;
     if (!byId[product.category_id]) {
-      byId[product.category_id] = { id: product.category_id, name: names[product.category_id] || product.category_id, products: [] };
+      byId[product.category_id] = { id: product.category_id, name: product.category_id, products: [] };
       categories.push(byId[product.category_id]);
     }
     const skus = product.skus.filter((s) => s.listed !== false).map((sku) => ({
@@ -134,7 +142,23 @@ async function view() {
     }));
     byId[product.category_id].products.push({ id: product.id, name: product.name, specs: specOptions(product), skus });
   }
-  return { source, categories };
+  const notice = !error ? '' : NOTICES[error.code] || NOTICES.failed(error.code);
+  return { source, notice, categories };
+}
+
+/**
+ * The catalog page's data: {source, notice, categories: [{id, name,
+ * products: [{id, name, specs, skus: [{id, spec, specText, stock, price,
+ * listPrice, activity, endsAt, groupHint}]}]}]}. Delisted products and SKUs
+ * are left out. The phone's copy comes first (`source: 'cache'`); once the
+ * edge has answered, `onUpdate` gets the page's data again: the edge's
+ * catalog, or the kept one with a `notice` when the edge failed.
+ * @param {(next: {source: string, notice: string, categories: any[]}) => void} [onUpdate]
+ */
+async function view(onUpdate) {
+  const { core } = await shop.start();
+  const shown = await shop.cachedFirst('/v1/catalog', ENTRY, onUpdate && ((next) => onUpdate(build(core, next))));
+  return build(core, shown);
 }
 
 module.exports = { load, current, pricingBase, skuLabels, view, skuFor };

@@ -7,4 +7,8 @@
 // wx.requestPayment (the `make dev` edge has no real merchant account, so
 // WeChat's payment sheet cannot open on its prepay). Set it to false, with
 // the edge's WECHATPAY_* secrets, for real payments.
-module.exports = { edgeUrl: 'http://127.0.0.1:8787', paySandbox: true };
+//
+// requestTimeoutMs: how long wx.request waits for the edge (WeChat's default
+// is 60 s): past it the call is a NETWORK_ERROR and the pages fall back to
+// the phone's copy instead of spinning.
+module.exports = { edgeUrl: 'http://127.0.0.1:8787', paySandbox: true, requestTimeoutMs: 8000 };

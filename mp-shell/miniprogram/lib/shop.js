@@ -5,9 +5,13 @@
 // Invariants:
 // - one core and one Client per app run (start() is idempotent); the Client
 //   lives as long as the app, so it is never freed here;
-// - snapshots are read from the cache first only when offline: the edge's
-//   answer replaces them whenever it comes; offline, even an expired
-//   snapshot is shown (it is the best there is), with `source: 'cache'`;
+// - snapshot() asks the edge first; cachedFirst() (the catalog page) shows
+//   the kept copy at once while it is fresh or stale and asks the edge in
+//   the background, handing its answer to the page; with no usable copy it
+//   is snapshot();
+// - when the edge cannot answer (offline, a 5xx), the kept copy is shown,
+//   even an expired one (it is the best there is), with `source: 'cache'`
+//   and the `error`; a 4xx is the edge's answer and stands;
 // - a snapshot kept with its ETag is revalidated (If-None-Match): on 304
 //   the kept copy is current, so it is kept again with fresh times and no
 //   body crosses the network;
@@ -44,18 +48,29 @@ async function open() {
  *   etag: the edge's ETag, '' or absent when it sent none
  * @property {(client: any, now: number) => any} load the kept value, null (or undefined) when none
  * @property {(client: any, now: number) => string} [etag] the kept copy's ETag, '' when none
+ * @property {(client: any, now: number) => string} [freshness] the kept copy's, as the Client's cache
+ *   says: 'fresh', 'stale' or 'expired' (also when none); cachedFirst() needs it
  */
 
 /**
+ * A snapshot as shown: `error` is why the edge's could not be had (the kept
+ * copy is shown instead).
+ * @typedef {{value: any, source: 'edge' | 'cache', notModified?: boolean, error?: {code: string, message: string}}} Snapshot
+ */
+
+/** @param {any} e */
+const unreachable = (e) => e.code === 'NETWORK_ERROR' || e.status >= 500;
+
+/**
  * The edge's current snapshot from GET `path`, kept with
- * `save(client, value, now, FRESH_MS, STALE_MS, etag)`; offline
- * (NETWORK_ERROR) what `load(client, now)` finds (null: nothing kept, the
- * network error stands). An entry with `etag(client, now)` (the kept copy's
- * ETag, or '') is revalidated instead of fetched whole. Resolves to
- * {value, source: 'edge' | 'cache', notModified?}.
+ * `save(client, value, now, FRESH_MS, STALE_MS, etag)`; when the edge cannot
+ * answer (NETWORK_ERROR, a 5xx) what `load(client, now)` finds, with the
+ * `error` (null: nothing kept, the error stands). An entry with
+ * `etag(client, now)` (the kept copy's ETag, or '') is revalidated instead
+ * of fetched whole.
  * @param {string} path
  * @param {SnapshotEntry} entry
- * @returns {Promise<{value: any, source: 'edge' | 'cache', notModified?: boolean}>}
+ * @returns {Promise<Snapshot>}
  */
 async function snapshot(path, { save, load, etag }) {
   const { client } = await start();
@@ -73,11 +88,35 @@ async function snapshot(path, { save, load, etag }) {
     save(client, data, now, FRESH_MS, STALE_MS, fresh);
     return { value: data, source: 'edge' };
   } catch (e) {
-    if (e.code !== 'NETWORK_ERROR') throw e;
+    if (!unreachable(e)) throw e;
     const value = load(client, now);
     if (value == null) throw e;
-    return { value, source: 'cache' };
+    return { value, source: 'cache', error: { code: e.code, message: e.message } };
   }
+}
+
+/**
+ * The kept copy of the snapshot at `path` at once while the Client's cache
+ * calls it fresh or stale (`source: 'cache'`), else snapshot(). With a kept
+ * copy shown, the edge is asked in the background (a 304 costs no body) and
+ * `onUpdate` gets snapshot()'s answer: the edge's copy, or the kept one with
+ * the `error` when the edge could not answer. A failing `onUpdate` leaves
+ * the shown copy as it is.
+ * @param {string} path
+ * @param {SnapshotEntry} entry needs `freshness`
+ * @param {(next: Snapshot) => void} [onUpdate]
+ * @returns {Promise<Snapshot>}
+ */
+async function cachedFirst(path, entry, onUpdate = () => {}) {
+  const { client } = await start();
+  const now = platform.get().now();
+  const usable = entry.freshness && entry.freshness(client, now) !== 'expired';
+  const value = usable ? entry.load(client, now) : null;
+  if (value == null) return snapshot(path, entry);
+  /** @type {(e: any) => Snapshot} */
+  const keptCopy = (e) => ({ value, source: 'cache', error: { code: e.code, message: e.message } });
+  snapshot(path, entry).catch(keptCopy).then(onUpdate).catch(() => {});
+  return { value, source: 'cache' };
 }
 
 /** A small JSON value in host storage under `key` (null when absent or unreadable). */
@@ -105,4 +144,4 @@ function keptEntry(key) {
   return { save: (client, value) => kept.set(key, value), load: () => kept.get(key) };
 }
 
-module.exports = { start, snapshot, kept, keptEntry };
+module.exports = { start, snapshot, cachedFirst, kept, keptEntry };

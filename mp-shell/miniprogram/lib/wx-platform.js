@@ -2,6 +2,7 @@
 // - storage: wx.*StorageSync through storage.js (1 MB per key, 10 MB in
 //   all; a write refused for size throws code QUOTA_EXCEEDED);
 // - loadCore: the wasm from the `core` subpackage (core.js);
+// - request: wx.request, given up after config.requestTimeoutMs;
 // - getLocation: wx.getLocation's fix, WGS-84 unless asked: tagged `wgs84`;
 // - randomId: wx.getRandomValues (phones have no crypto.getRandomValues);
 // - requestPayment: wx.requestPayment; the shopper closing the sheet is
@@ -40,7 +41,7 @@ function wxPlatform(wx) {
     storage,
     async request({ method, url, headers, body }) {
       /** @type {WechatMiniprogram.RequestSuccessCallbackResult} */
-      const res = await promise(wx.request, { method, url, header: headers, data: body, dataType: 'json' });
+      const res = await promise(wx.request, { method, url, header: headers, data: body, dataType: 'json', timeout: config.requestTimeoutMs });
       /** @type {Record<string, string>} */
       const header = {};
       for (const [name, value] of Object.entries(res.header || {})) header[name.toLowerCase()] = value;

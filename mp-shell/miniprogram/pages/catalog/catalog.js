@@ -6,7 +6,7 @@ const cart = require('../../lib/cart.js');
 const { countdown } = require('../../lib/format.js');
 
 shopPage({
-  data: { loading: true, categories: [], current: 0, picked: {}, source: '', toast: '', clock: {} },
+  data: { loading: true, categories: [], current: 0, picked: {}, source: '', notice: '', toast: '', clock: {} },
   onShow() {
     this.timer = setInterval(() => this.tick(), 1000);
     return this.load();
@@ -18,13 +18,20 @@ shopPage({
     clearInterval(this.timer);
   },
   load() {
-    return this.run(async () => {
-      const { categories, source } = await catalog.view();
-      const picked = {};
-      for (const c of categories) for (const p of c.products) picked[p.id] = p.skus[0];
-      this.setData({ loading: false, categories, source, picked });
-      this.tick();
-    });
+    return this.run(async () => this.show(await catalog.view((next) => this.show(next))));
+  },
+  /** The phone's copy first, then the edge's: the shopper's picked specs stay picked. */
+  show({ categories, source, notice }) {
+    const picked = {};
+    for (const c of categories) {
+      for (const p of c.products) {
+        const before = this.data.picked[p.id];
+        picked[p.id] = (before && p.skus.find((s) => s.id === before.id)) || p.skus[0];
+      }
+    }
+    const current = Math.min(this.data.current, Math.max(categories.length - 1, 0));
+    this.setData({ loading: false, categories, current, source, notice, picked });
+    this.tick();
   },
   tick() {
     const clock = {};
