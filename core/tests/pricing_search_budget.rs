@@ -15,10 +15,11 @@ use std::path::PathBuf;
 /// Workload (relative to `tests/bench/`) and its budget in search nodes.
 const BUDGETS: &[(&str, u64)] = &[
     ("pricing-50x30.json", 200),
-    ("pricing-adversarial-3x30.json", 24_000),
+    ("pricing-adversarial-3x30.json", 2_400),
     ("pricing-adversarial-50x30-max11.json", 100),
-    ("adversarial/random-3x30-71.json", 200_000),
-    ("adversarial/random-3x30-41.json", 200_000),
+    ("adversarial/random-3x30-71.json", 1_000),
+    ("adversarial/random-3x30-41.json", 1_200),
+    ("adversarial/random-3x30-256.json", 3_400),
     ("adversarial/subset-sum-50-lines.json", 1_700),
     ("adversarial/even-offs-odd-total.json", 100),
     ("adversarial/capped-percentages.json", 10),

@@ -17,11 +17,14 @@
 //! - the `k` largest savings each open coupon would make alone *from the
 //!   amounts still owed now*, chosen greedily under the per-shop and
 //!   platform limits (which nest, so greedy is exact);
-//! - the pool: the slots those coupons reach owe `X`; walking the open
-//!   coupons in pipeline order, a coupon lowers `X` by at most its saving
-//!   alone, a percentage one by at most `round(X x p)`; the least `X` that
-//!   `k` of them can reach (a small dynamic programme over count, exact
-//!   because every step is monotone in `X`) bounds what they take together;
+//! - the pools: coupons that share no slot, even through others (shipping
+//!   coupons and goods coupons, say), take from separate pools. In one pool
+//!   owing `X`, walking its coupons in pipeline order, a coupon lowers `X`
+//!   by at most its saving alone, a percentage one by at most `round(X x
+//!   p)`; the least `X` that `j` of them can reach (a small dynamic
+//!   programme over count, exact because every step is monotone in `X`)
+//!   bounds what they take together, and the pools' bounds are combined
+//!   over how the `k` coupons could be shared among them;
 //! - per slot: a slot gives at most what it owes and at most the sum of the
 //!   savings-alone of the open coupons that reach it.
 //!
@@ -309,18 +312,18 @@ impl<'c, 'a> Search<'c, 'a> {
             .map(|c| Ok((c, alone_now(c, owed)?)))
             .collect::<Result<_, PricingError>>()?;
         let by_count = self.greedy_top(&pool, selected, slots_left);
-        let pooled = pooled_least_left(&pool, owed, by_count.len());
+        let pooled = pooled_most_taken(&pool, owed, by_count.len());
         let per_slot = per_slot_cap(&pool, owed);
         let best = self.best.saving.as_fen();
         // For ties at the best set's count: the set's keys and the pool's
         // earliest ones, worked out once.
         let mut tie_keys: Option<(Vec<ExpiryKey<'c>>, Vec<ExpiryKey<'c>>)> = None;
         let mut greedy = 0i64;
-        for (added, (value, least_left)) in by_count.iter().zip(&pooled).enumerate() {
+        for (added, (value, pooled_take)) in by_count.iter().zip(&pooled).enumerate() {
             greedy = greedy.saturating_add(*value);
             let bound = saving
                 .as_fen()
-                .saturating_add(greedy.min(*least_left).min(per_slot));
+                .saturating_add(greedy.min(*pooled_take).min(per_slot));
             if bound > best {
                 return Ok(true);
             }
@@ -373,14 +376,80 @@ impl<'c, 'a> Search<'c, 'a> {
     }
 }
 
-/// For `k = 1..=most`: the most that `k` coupons of `pool` (in pipeline
-/// order) can take together from the slots they reach, treated as one pool
-/// owing `X`. A coupon lowers `X` by at most its saving alone now, and a
-/// percentage coupon also by at most `round(X x p)` (its slots owe at most
-/// `X`). Each step is non-decreasing in `X`, so the least `X` reachable with
-/// `k` coupons after each candidate follows from the least with `k - 1`
+/// For `k = 1..=most`: the most that `k` coupons of `pool` can take
+/// together. Coupons that share no slot, even through others (the shipping
+/// coupons and the goods coupons, say), take from separate pools; each pool
+/// is bounded by `most_taken_from_one_pool` and the pools' bounds are
+/// combined over how the `k` coupons could be shared among them.
+fn pooled_most_taken(pool: &[(&Candidate<'_>, i64)], owed: &[Money], most: usize) -> Vec<i64> {
+    // Connected slots, by union-find on the slots each coupon links.
+    let mut root: Vec<usize> = (0..owed.len()).collect();
+    fn find(root: &mut [usize], mut slot: usize) -> usize {
+        while let Some(&up) = root.get(slot) {
+            if up == slot {
+                break;
+            }
+            let grand = root.get(up).copied().unwrap_or(up);
+            if let Some(r) = root.get_mut(slot) {
+                *r = grand;
+            }
+            slot = up;
+        }
+        slot
+    }
+    for (candidate, _) in pool {
+        let mut slots = candidate.slots.iter().copied();
+        let Some(first) = slots.next() else { continue };
+        for slot in slots {
+            let (a, b) = (find(&mut root, first), find(&mut root, slot));
+            if let Some(r) = root.get_mut(b) {
+                *r = a;
+            }
+        }
+    }
+    let mut pools: Vec<(usize, Vec<(&Candidate<'_>, i64)>)> = Vec::new();
+    for &(candidate, alone) in pool {
+        let Some(&first) = candidate.slots.first() else {
+            continue;
+        };
+        let key = find(&mut root, first);
+        match pools.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, members)) => members.push((candidate, alone)),
+            None => pools.push((key, vec![(candidate, alone)])),
+        }
+    }
+    // combined[k]: the most taken with at most k coupons over the pools so far.
+    let mut combined = vec![0i64; most + 1];
+    for (_, members) in &pools {
+        let taken = most_taken_from_one_pool(members, owed, most);
+        combined = (0..=most)
+            .map(|k| {
+                (0..=k)
+                    .map(|j| {
+                        let here = taken.get(j).copied().unwrap_or(0);
+                        let before = combined.get(k - j).copied().unwrap_or(0);
+                        here.saturating_add(before)
+                    })
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+    }
+    combined.into_iter().skip(1).collect()
+}
+
+/// For `k = 0..=most`: the most that at most `k` coupons of `pool` (in
+/// pipeline order) can take together from the slots they reach, treated as
+/// one pool owing `X`. A coupon lowers `X` by at most its saving alone now,
+/// and a percentage coupon also by at most `round(X x p)` (its slots owe at
+/// most `X`). Each step is non-decreasing in `X`, so the least `X` reachable
+/// with `k` coupons after each candidate follows from the least with `k - 1`
 /// before it.
-fn pooled_least_left(pool: &[(&Candidate<'_>, i64)], owed: &[Money], most: usize) -> Vec<i64> {
+fn most_taken_from_one_pool(
+    pool: &[(&Candidate<'_>, i64)],
+    owed: &[Money],
+    most: usize,
+) -> Vec<i64> {
     let mut reached = vec![false; owed.len()];
     let mut start = 0i128;
     for slot in pool.iter().flat_map(|(c, _)| c.slots.iter().copied()) {
@@ -415,7 +484,6 @@ fn pooled_least_left(pool: &[(&Candidate<'_>, i64)], owed: &[Money], most: usize
     let mut lowest = start;
     least
         .iter()
-        .skip(1)
         .map(|left| {
             lowest = lowest.min(left.unwrap_or(start));
             i64::try_from(start - lowest).unwrap_or(i64::MAX)
