@@ -39,6 +39,7 @@ use serde::{Deserialize, Serialize};
 
 /// A merchant's activity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Activity {
     pub id: String,
     #[serde(default)]
@@ -49,7 +50,7 @@ pub struct Activity {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(deny_unknown_fields, tag = "kind", rename_all = "snake_case")]
 pub enum ActivityRule {
     FlashSale {
         price: Money,
@@ -76,12 +77,14 @@ pub enum ActivityRule {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GroupTier {
     pub min_size: i64,
     pub price: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LadderTier {
     pub min_quantity: i64,
     pub percent_off: i64,

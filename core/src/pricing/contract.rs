@@ -102,7 +102,7 @@ impl Customer {
 
 /// Which coupons to use.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "mode", rename_all = "snake_case")]
+#[serde(deny_unknown_fields, tag = "mode", rename_all = "snake_case")]
 pub enum CouponSelection {
     /// The best combination (已为您选择最优优惠).
     #[default]

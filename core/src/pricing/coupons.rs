@@ -52,6 +52,7 @@ fn yes() -> bool {
 
 /// A coupon the shopper holds, issued by a shop or (no `shop_id`) the platform.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Coupon {
     pub id: String,
     #[serde(default)]
@@ -81,7 +82,7 @@ pub struct Coupon {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(deny_unknown_fields, tag = "kind", rename_all = "snake_case")]
 pub enum CouponBenefit {
     FixedOff {
         off: Money,
@@ -117,6 +118,7 @@ pub enum CouponClass {
 
 /// Which classes a coupon may be combined with (both sides must allow).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CombinesWith {
     #[serde(default)]
     pub product: bool,
@@ -138,6 +140,7 @@ impl CombinesWith {
 
 /// Order-wide limits on coupon combinations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StackingRules {
     #[serde(default)]
     pub max_coupons: Option<i64>,

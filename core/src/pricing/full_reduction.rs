@@ -32,6 +32,7 @@ use serde::{Deserialize, Serialize};
 
 /// A full-reduction promotion, by a shop or (no `shop_id`) the platform.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FullReduction {
     pub id: String,
     #[serde(default)]
@@ -47,7 +48,7 @@ pub struct FullReduction {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(deny_unknown_fields, tag = "kind", rename_all = "snake_case")]
 pub enum ReductionRule {
     /// 满减: highest tier reached.
     Tiered { tiers: Vec<ReductionTier> },
@@ -63,12 +64,14 @@ pub enum ReductionRule {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReductionTier {
     pub threshold: Money,
     pub off: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PercentTier {
     pub threshold: Money,
     pub percent_off: i64,

@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 
 /// How points pay and are earned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PointsRule {
     pub points_per_unit: i64,
     pub unit_value: Money,
@@ -52,6 +53,7 @@ pub enum OnExcess {
 
 /// `points` earned per full `per` fen paid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EarnRate {
     pub per: Money,
     pub points: i64,

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 /// The SKUs a rule covers.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(deny_unknown_fields, tag = "kind", rename_all = "snake_case")]
 pub enum Scope {
     /// Every SKU (of the issuing shop, for a shop's rule).
     #[default]
@@ -68,6 +68,7 @@ pub(crate) fn covers(shop_id: Option<&str>, scope: &Scope, item: SkuRef<'_>) -> 
 
 /// When a rule is live: `starts_at <= now < ends_at`, unix seconds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Window {
     #[serde(default)]
     pub starts_at: Option<i64>,
