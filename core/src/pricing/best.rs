@@ -90,6 +90,8 @@ struct Search<'c, 'a> {
     /// shop/platform mix, exclusive groups): `may_join` without the counts,
     /// worked out once.
     pairs: Vec<Vec<bool>>,
+    /// Each candidate's pool of slots (`pool_ids`).
+    pool_ids: Vec<usize>,
 }
 
 /// The indices of the best set among `candidates` (which must be in
@@ -121,6 +123,7 @@ pub(crate) fn best_combination(
                     .collect()
             })
             .collect(),
+        pool_ids: pool_ids(candidates, owed.len()),
     };
     search.seed_greedily(owed)?;
     search.visit(0, &mut Vec::new(), owed, Money::ZERO)?;
@@ -312,7 +315,11 @@ impl<'c, 'a> Search<'c, 'a> {
             .map(|c| Ok((c, alone_now(c, owed)?)))
             .collect::<Result<_, PricingError>>()?;
         let by_count = self.greedy_top(&pool, selected, slots_left);
-        let pooled = pooled_most_taken(&pool, owed, by_count.len());
+        let ids: Vec<usize> = open
+            .iter()
+            .map(|&i| self.pool_ids.get(i).copied().unwrap_or(usize::MAX))
+            .collect();
+        let pooled = pooled_most_taken(&pool, &ids, owed, by_count.len());
         let per_slot = per_slot_cap(&pool, owed);
         let best = self.best.saving.as_fen();
         // For ties at the best set's count: the set's keys and the pool's
@@ -376,43 +383,50 @@ impl<'c, 'a> Search<'c, 'a> {
     }
 }
 
-/// For `k = 1..=most`: the most that `k` coupons of `pool` can take
-/// together. Coupons that share no slot, even through others (the shipping
-/// coupons and the goods coupons, say), take from separate pools; each pool
-/// is bounded by `most_taken_from_one_pool` and the pools' bounds are
-/// combined over how the `k` coupons could be shared among them.
-fn pooled_most_taken(pool: &[(&Candidate<'_>, i64)], owed: &[Money], most: usize) -> Vec<i64> {
-    // Connected slots, by union-find on the slots each coupon links.
-    let mut root: Vec<usize> = (0..owed.len()).collect();
-    fn find(root: &mut [usize], mut slot: usize) -> usize {
+/// For each candidate, its pool: candidates that share no slot, even
+/// through others (the shipping coupons and the goods coupons, say), are in
+/// different pools. Worked out once for all candidates: the pools of any
+/// subset are the same or finer, and coarser pools still give a valid bound.
+fn pool_ids(candidates: &[Candidate<'_>], slot_count: usize) -> Vec<usize> {
+    let mut root: Vec<usize> = (0..slot_count).collect();
+    fn find(root: &[usize], mut slot: usize) -> usize {
         while let Some(&up) = root.get(slot) {
             if up == slot {
                 break;
-            }
-            let grand = root.get(up).copied().unwrap_or(up);
-            if let Some(r) = root.get_mut(slot) {
-                *r = grand;
             }
             slot = up;
         }
         slot
     }
-    for (candidate, _) in pool {
+    for candidate in candidates {
         let mut slots = candidate.slots.iter().copied();
         let Some(first) = slots.next() else { continue };
         for slot in slots {
-            let (a, b) = (find(&mut root, first), find(&mut root, slot));
+            let (a, b) = (find(&root, first), find(&root, slot));
             if let Some(r) = root.get_mut(b) {
                 *r = a;
             }
         }
     }
+    candidates
+        .iter()
+        .map(|c| c.slots.first().map_or(usize::MAX, |&s| find(&root, s)))
+        .collect()
+}
+
+/// For `k = 1..=most`: the most that `k` coupons of `pool` can take
+/// together. Coupons in different pools (`pool_ids`, see `pool_ids`) take
+/// from disjoint slots; each pool is bounded by `most_taken_from_one_pool`
+/// and the pools' bounds are combined over how the `k` coupons could be
+/// shared among them.
+fn pooled_most_taken(
+    pool: &[(&Candidate<'_>, i64)],
+    pool_ids: &[usize],
+    owed: &[Money],
+    most: usize,
+) -> Vec<i64> {
     let mut pools: Vec<(usize, Vec<(&Candidate<'_>, i64)>)> = Vec::new();
-    for &(candidate, alone) in pool {
-        let Some(&first) = candidate.slots.first() else {
-            continue;
-        };
-        let key = find(&mut root, first);
+    for (&(candidate, alone), &key) in pool.iter().zip(pool_ids) {
         match pools.iter_mut().find(|(k, _)| *k == key) {
             Some((_, members)) => members.push((candidate, alone)),
             None => pools.push((key, vec![(candidate, alone)])),
