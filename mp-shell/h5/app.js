@@ -38,7 +38,7 @@ function h(strings, ...values) {
 const check = (on) => (on ? '☑' : '☐');
 
 // Per-view state the shopper changes by tapping.
-const ui = { mode: '', picked: {}, categories: [], current: 0, couponIds: null, usePoints: false, priced: null, notice: '', toast: '' };
+const ui = { mode: '', picked: {}, categories: [], current: 0, couponIds: null, usePoints: false, priced: null, notice: '', toast: '', submitting: false };
 
 let shown = 0;
 
@@ -202,20 +202,29 @@ const actions = {
   },
   best: () => { ui.couponIds = null; return rerender(); },
   points: () => { ui.usePoints = !ui.usePoints; return rerender(); },
+  // A tap while the order is on its way is ignored; a tap after a lost
+  // answer retries the same attempt (lib/checkout.js keeps its key).
   submit: async () => {
-    const result = await checkout.submit(ui.priced);
-    if (result.priceChanged) {
-      ui.notice = '价格已变动，请确认新价格 The price changed: please check the new total';
-      ui.priced = { ...ui.priced, ...result.priceChanged };
-      return show(() => checkoutHtml(ui.priced));
-    }
-    ui.notice = '';
-    ui.couponIds = null;
-    // Pay at once, as a mall does; unpaid (sandbox refused), the order page offers to pay again.
+    if (ui.submitting) return undefined;
+    ui.submitting = true;
     try {
-      await orders.pay(result.order.id);
+      const result = await checkout.submit(ui.priced);
+      if (result.priceChanged) {
+        ui.notice = '价格已变动，请确认新价格 The price changed: please check the new total';
+        ui.priced = { ...ui.priced, ...result.priceChanged };
+        return show(() => checkoutHtml(ui.priced));
+      }
+      ui.notice = '';
+      ui.couponIds = null;
+      // Pay at once, as a mall does; unpaid (sandbox refused), the order page offers to pay again.
+      try {
+        await orders.pay(result.order.id);
+      } finally {
+        go(`order/${result.order.id}`);
+      }
+      return undefined;
     } finally {
-      go(`order/${result.order.id}`);
+      ui.submitting = false;
     }
   },
   pay: (d) => show(async () => orderHtml(await orders.pay(d.id))),

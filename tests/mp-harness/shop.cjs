@@ -306,4 +306,73 @@ test('pay from the checkout page: place the order, pay in the dev sandbox, land 
   assert.equal(orderPage.data.order.status, 'paid', JSON.stringify(orderPage.data));
 });
 
+test('checkout page: the answer lost on the way back, the re-tap sends the same Idempotency-Key and lands on the same order', async () => {
+  const before = (await lib.orders.list()).map((o) => o.id);
+  const page = loadPage('pages/checkout/checkout');
+  await page.onShow();
+  page.onHide();
+  assert.equal(page.data.error, '');
+  const wx = globalThis.wx;
+  const send = wx.request;
+  const keys = [];
+  let drop = true;
+  wx.request = (options) => {
+    if (options.method !== 'POST' || !/\/v1\/orders$/.test(options.url)) return send(options);
+    keys.push(options.header['idempotency-key']);
+    // The edge places the order (201); its answer never reaches the phone.
+    return send({
+      ...options,
+      success: (res) => {
+        if (drop && res.statusCode === 201) {
+          drop = false;
+          options.fail({ errMsg: 'request:fail timeout' });
+        } else {
+          options.success(res);
+        }
+      },
+    });
+  };
+  /** Tap "place order" (again after the edge's per-shopper checkout rate limit). */
+  const tap = async () => {
+    for (let tries = 0; tries < 20; tries++) {
+      await page.submit();
+      if (!/^RATE_LIMITED/.test(page.data.error)) return;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  };
+  let next;
+  let placed;
+  try {
+    await tap();
+    assert.match(page.data.error, /^NETWORK_ERROR: /);
+    assert.equal(drop, false, 'the edge placed the order');
+    await tap();
+    assert.equal(page.data.error, '');
+    assert.ok(keys.every((k) => k === keys[0]), `every try of the attempt sends its key: ${keys}`);
+    const to = phone.navigations.at(-1);
+    assert.equal(to.type, 'redirectTo');
+    placed = decodeURIComponent(to.url.split('id=')[1]);
+    const created = (await lib.orders.list()).filter((o) => !before.includes(o.id));
+    assert.deepEqual(created.map((o) => o.id), [placed], 'exactly one new order, the one the re-tap landed on');
+    assert.equal((await lib.cart.view()).lines.length, 0, 'the ordered lines left the cart');
+    // Another order is another attempt: another key.
+    const tries = keys.length;
+    await lib.cart.add('bun-pork', 1);
+    const priced = await lib.checkout.price();
+    for (let t = 0; !next; t++) {
+      try {
+        next = (await lib.checkout.submit(priced)).order;
+      } catch (e) {
+        if (e.code !== 'RATE_LIMITED' || t === 20) throw e;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+    assert.notEqual(keys[tries], keys[0]);
+    assert.notEqual(next.id, placed);
+  } finally {
+    wx.request = send;
+  }
+  await lib.orders.cancel(next.id);
+});
+
 runOnPhone('mini-program shop', (app) => ({ edge, phone, lib } = app));

@@ -11,7 +11,11 @@
 // - the order carries the payable the shopper saw; when the edge's price
 //   differs it answers 409 PRICE_CHANGED with its quote, which is shown
 //   instead (nothing is ordered until the shopper confirms the new price);
-// - one Idempotency-Key per order attempt, reused by retries of that attempt.
+// - one Idempotency-Key per order attempt: the same order body (lines,
+//   coupons, points, expected payable) keeps its key until the edge answers
+//   for certain (2xx, or a 409/422 refusal such as PRICE_CHANGED), so a tap
+//   again after a lost answer, a 5xx or a 429 replays that order instead of
+//   placing a second one; a new price or a new choice is a new attempt.
 const platform = require('./platform.js');
 const api = require('./api.js');
 const shop = require('./shop.js');
@@ -132,26 +136,49 @@ function claim(couponId) {
 }
 
 /**
+ * The order attempt the edge has not answered for certain: its body (JSON
+ * text) and its Idempotency-Key. In memory: a relaunched app starts afresh.
+ * @type {{body: string, key: string} | null}
+ */
+let attempt = null;
+
+/** The key for this order body: the unanswered attempt's if it is the same order, else a new one. */
+async function attemptKey(body) {
+  if (!attempt || attempt.body !== body) attempt = { body, key: await platform.get().randomId() };
+  return attempt.key;
+}
+
+/**
  * Place the order for a priced checkout. Resolves to {order} or, when the
  * edge's price differs, {priceChanged: quoteView of the edge's quote}.
+ * Submitting the same priced checkout again after a failure without a
+ * definite answer (no answer, 5xx, 429) sends the same key: the edge returns
+ * the order it may already have placed.
  */
 async function submit(priced) {
-  const key = await platform.get().randomId();
   const order = {
     lines: priced.request.lines,
     coupon_ids: priced.appliedIds,
     use_points: priced.points.used,
     expected_payable: priced.payableFen,
   };
+  const body = JSON.stringify(order);
+  const key = await attemptKey(body);
+  const settle = () => { if (attempt && attempt.body === body) attempt = null; };
+  let placed;
   try {
-    const placed = await session.withLogin(() => api.post('/v1/orders', order, { headers: { 'idempotency-key': key } }));
-    for (const line of priced.request.lines) await cart.remove(line);
-    return { order: placed };
+    placed = await session.withLogin(() => api.post('/v1/orders', order, { headers: { 'idempotency-key': key } }));
   } catch (e) {
+    // 409/422 come after the edge looked the key up: nothing is placed under it.
+    // A 401 or 429 comes before: an earlier try with this key may have placed it.
+    if (e.status === 409 || e.status === 422) settle();
     const quote = e.code === 'PRICE_CHANGED' && e.body && e.body.error.quote;
     if (!quote) throw e;
     return { priceChanged: quoteView(quote, priced.coupons, priced.labels) };
   }
+  settle();
+  for (const line of priced.request.lines) await cart.remove(line);
+  return { order: placed };
 }
 
 module.exports = { price, claim, submit };

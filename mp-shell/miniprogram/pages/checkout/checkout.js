@@ -40,6 +40,10 @@ shopPage({
     return this.price();
   },
   submit() {
+    // A second tap while the order is on its way is ignored; a tap after a
+    // lost answer retries the same attempt (lib/checkout.js keeps its key).
+    if (this.submitting) return undefined;
+    this.submitting = true;
     return this.run(async () => {
       const result = await checkout.submit(this.priced);
       if (result.priceChanged) {
@@ -54,6 +58,6 @@ shopPage({
       } finally {
         wx.redirectTo({ url: `/pages/order/order?id=${encodeURIComponent(id)}` });
       }
-    });
+    }).finally(() => { this.submitting = false; });
   },
 });
