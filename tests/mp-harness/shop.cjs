@@ -306,6 +306,8 @@ test('pay from the checkout page: place the order, pay in the dev sandbox, land 
   assert.equal(orderPage.data.order.status, 'paid', JSON.stringify(orderPage.data));
 });
 
+const seedStorefront = () => JSON.parse(fs.readFileSync(path.join(ROOT, 'edge-worker', 'seed', 'storefront.json'), 'utf8'));
+
 test('checkout page: the answer lost on the way back, the re-tap sends the same Idempotency-Key and lands on the same order', async () => {
   const before = (await lib.orders.list()).map((o) => o.id);
   const page = loadPage('pages/checkout/checkout');
@@ -373,6 +375,37 @@ test('checkout page: the answer lost on the way back, the re-tap sends the same 
     wx.request = send;
   }
   await lib.orders.cancel(next.id);
+});
+
+test('cart page: a republished catalog shows PRICE_CHANGED (old → new) on its line and a sold-out SKU in the invalid group', async () => {
+  await lib.cart.add('jasmine-250g', 1);
+  await lib.cart.add('cup-blue', 1);
+  await until(async () => (await lib.cart.pending()) === 0, 'the adds to sync');
+  const storefront = seedStorefront();
+  const changed = JSON.parse(JSON.stringify(storefront));
+  const skus = changed.catalog.products.flatMap((p) => p.skus);
+  skus.find((s) => s.id === 'jasmine-250g').list_price = 5200;
+  skus.find((s) => s.id === 'cup-blue').stock = 0;
+  try {
+    assert.equal((await edge.admin('PUT', '/v1/admin/catalog', changed)).status, 200);
+    await lib.catalog.load();
+    // The page syncs on show: the edge's answer says what changed since the SKUs were added.
+    const page = loadPage('pages/cart/cart');
+    await page.onShow();
+    page.onHide();
+    assert.equal(page.data.error, '');
+    const { lines, invalid } = page.data.cart;
+    assert.deepEqual(lines.map((l) => l.sku_id), ['jasmine-250g']);
+    assert.deepEqual(lines[0].warnings, ['价格变动 ¥48.00 → ¥52.00 · price changed']);
+    assert.equal(lines[0].unitPrice, '¥52.00', 'the line is priced at the new price');
+    assert.deepEqual(invalid.map((l) => [l.sku_id, l.quantity, l.warnings]), [['cup-blue', 1, ['已售罄 out of stock']]]);
+    assert.equal(invalid[0].total, '', 'an invalid line is not priced');
+  } finally {
+    assert.equal((await edge.admin('PUT', '/v1/admin/catalog', storefront)).status, 200);
+    await lib.catalog.load();
+    for (const line of (await lib.cart.view()).lines) await lib.cart.remove(line);
+    await lib.cart.clearInvalid();
+  }
 });
 
 runOnPhone('mini-program shop', (app) => ({ edge, phone, lib } = app));

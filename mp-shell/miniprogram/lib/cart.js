@@ -52,7 +52,7 @@ function row(labels, warnings, line, priced) {
     selected: line.selected !== false,
     unitPrice: priced ? yuan(priced.unit_price) : '',
     total: priced ? yuan(priced.total) : '',
-    warnings: warnings.filter((w) => w.sku_id === line.sku_id).map(warningText),
+    warnings: [...new Set(warnings.filter((w) => w.sku_id === line.sku_id).map(warningText))],
   };
 }
 
@@ -63,15 +63,22 @@ async function pending() {
 }
 
 /**
+ * The warnings of the last change or sync answer (the edge's: a new price,
+ * sold out since), shown on their lines until the next one: the client has
+ * already taken the new price, so its own view no longer reports it.
+ */
+let notices = [];
+
+/**
  * The cart page's data: {lines, invalid, subtotal, discounts: [{label,
  * amount}], goodsPayable (before shipping), quantity, pending}. Line
- * warnings are the last change's, else the view's own.
+ * warnings: the last change's or sync answer's, and the view's own.
  */
-async function view(lastWarnings) {
+async function view() {
   const { core, client } = await shop.start();
   const body = await catalog.current();
   const cartView = client.cartView();
-  const warnings = lastWarnings || cartView.warnings;
+  const warnings = [...notices, ...cartView.warnings];
   const lines = selectedLines(cartView.cart);
   const base = catalog.pricingBase(body);
   const quote = lines.length ? core.call('quote', { ...base, lines }) : null;
@@ -108,10 +115,10 @@ function changed(client) {
 
 async function mutate(op) {
   const { client } = await shop.start();
-  const result = client.apply(op);
+  notices = client.apply(op).warnings;
   changed(client);
   sync().catch(() => {}); // offline: stays pending, pushed when the network returns
-  return view(result.warnings);
+  return view();
 }
 
 let pushing = null;
@@ -144,10 +151,10 @@ function sync() {
     const push = JSON.parse(client.syncPayload());
     try {
       const answer = await api.post(`/v1/cart/sync?client_id=${encodeURIComponent(client.clientId())}`, push);
-      const warnings = client.applySyncResponse(answer).warnings.map(warningText);
+      notices = client.applySyncResponse(answer).warnings;
       changed(client);
       if (client.pendingCount()) retryLater();
-      return warnings;
+      return notices.map(warningText);
     } catch (e) {
       if (e.code === 'NETWORK_ERROR') retryLater();
       throw e;

@@ -6,7 +6,10 @@ const cart = require('../../lib/cart.js');
 shopPage({
   data: { loading: true, cart: { lines: [], invalid: [], discounts: [] } },
   onShow() {
-    return this.change(() => cart.view());
+    // Shown at once from the phone; then the edge's answer, whose warnings say
+    // what changed since (a new price, sold out). Offline the first stays.
+    return this.change(() => cart.view())
+      .then(() => cart.sync().then(() => this.change(() => cart.view()), () => {}));
   },
   change(step) {
     return this.run(async () => this.setData({ loading: false, cart: await step() }));
