@@ -308,6 +308,25 @@ test('pay from the checkout page: place the order, pay in the dev sandbox, land 
 
 const seedStorefront = () => JSON.parse(fs.readFileSync(path.join(ROOT, 'edge-worker', 'seed', 'storefront.json'), 'utf8'));
 
+test('checkout page: on a small cart the 凑单 hints are the core quote\'s, the fen missing shown as yuan', async () => {
+  await lib.cart.add('bun-pork', 1);
+  await lib.cart.add('jasmine-250g', 1);
+  const page = loadPage('pages/checkout/checkout');
+  await page.onShow();
+  page.onHide();
+  assert.equal(page.data.error, '');
+  const { core } = await lib.shop.start();
+  const { hints } = core.call('quote', page.data.priced.request);
+  const free = hints.find((h) => h.kind === 'free_shipping');
+  const tier = hints.find((h) => h.kind === 'full_reduction_tier');
+  // ¥3.50 + ¥48.00 of goods: ¥99.00 ships free, the tea shop's ¥100.00 tier takes ¥10.00 off.
+  assert.deepEqual([free.add, free.threshold], [9900 - 5150, 9900], JSON.stringify(hints));
+  assert.deepEqual([tier.add, tier.threshold], [10000 - 4800, 10000], JSON.stringify(hints));
+  assert.ok(page.data.priced.hints.includes(`再买 ${yuan(free.add)} 包邮 · add ${yuan(free.add)} for free shipping`), JSON.stringify(page.data.priced.hints));
+  assert.ok(page.data.priced.hints.includes(`再买 ${yuan(tier.add)} 可享满 ${yuan(tier.threshold)} 优惠 · add ${yuan(tier.add)} for the ${yuan(tier.threshold)} offer`), JSON.stringify(page.data.priced.hints));
+  assert.equal(page.data.priced.hints.length, hints.length, 'one line per hint of the core');
+});
+
 test('checkout page: the answer lost on the way back, the re-tap sends the same Idempotency-Key and lands on the same order', async () => {
   const before = (await lib.orders.list()).map((o) => o.id);
   const page = loadPage('pages/checkout/checkout');

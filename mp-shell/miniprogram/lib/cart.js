@@ -94,7 +94,7 @@ async function view() {
     invalid: (cartView.cart.invalid_lines || []).map((l) => row(labels, warnings, l, null)),
     quantity: cartView.totals.quantity,
     subtotal: yuan(quote ? quote.subtotal : 0),
-    discounts: quote ? quote.discounts.map(discount) : [],
+    discounts: quote ? quote.discounts.map((d) => discount(d)) : [],
     goodsPayable: yuan(quote ? quote.goods_payable : 0),
     pending: client.pendingCount(),
   };

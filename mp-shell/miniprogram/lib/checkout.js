@@ -34,8 +34,8 @@ const REASONS = {
   MIN_QUANTITY_NOT_MET: (r) => `需满 ${r.min_quantity} 件 needs ${r.min_quantity} items`,
   THRESHOLD_NOT_MET: (r) => `还差 ${yuan(r.missing)} · ${yuan(r.missing)} short of ${yuan(r.threshold)}`,
   NO_SAVING: () => '本单无优惠 saves nothing here',
-  NOT_COMBINABLE_WITH: (r) => `不可与 ${r.coupon_id} 同用 not with ${r.coupon_id}`,
-  EXCLUSIVE_GROUP: (r) => `与 ${r.coupon_id} 互斥 exclusive with ${r.coupon_id}`,
+  NOT_COMBINABLE_WITH: (r, name) => `不可与 ${name(r.coupon_id)} 同用 not with ${name(r.coupon_id)}`,
+  EXCLUSIVE_GROUP: (r, name) => `与 ${name(r.coupon_id)} 互斥 exclusive with ${name(r.coupon_id)}`,
   MAX_COUPONS_PER_SHOP: (r) => `每店限用 ${r.max} 张 max ${r.max} per shop`,
   MAX_PLATFORM_COUPONS: (r) => `平台券限用 ${r.max} 张 max ${r.max}`,
   MAX_COUPONS: (r) => `每单限用 ${r.max} 张 max ${r.max} per order`,
@@ -43,8 +43,9 @@ const REASONS = {
   NOT_CHOSEN: () => '可用 usable',
 };
 
-function reasonText(reason) {
-  return (REASONS[reason.code] || (() => reason.code))(reason);
+/** `names`: coupon id -> the title the shopper reads. */
+function reasonText(reason, names) {
+  return (REASONS[reason.code] || (() => reason.code))(reason, (id) => names[id] || id);
 }
 
 function couponTitle(c) {
@@ -54,11 +55,11 @@ function couponTitle(c) {
   return c.threshold ? `满${yuan(c.threshold)} ${off}` : `无门槛 ${off}`;
 }
 
-function hintText(h) {
+function hintText(h, names) {
   switch (h.kind) {
     case 'full_reduction_tier': return `再买 ${yuan(h.add)} 可享满 ${yuan(h.threshold)} 优惠 · add ${yuan(h.add)} for the ${yuan(h.threshold)} offer`;
     case 'free_shipping': return `再买 ${yuan(h.add)} 包邮 · add ${yuan(h.add)} for free shipping`;
-    case 'coupon': return `再买 ${yuan(h.add)} 可用券 ${h.coupon_id} · add ${yuan(h.add)} to use ${h.coupon_id}`;
+    case 'coupon': return `再买 ${yuan(h.add)} 可用券 ${names[h.coupon_id] || h.coupon_id} · add ${yuan(h.add)} to use ${names[h.coupon_id] || h.coupon_id}`;
     case 'group_buy_tier': return `再邀 ${h.members_needed} 人 ${yuan(h.price)} · ${h.members_needed} more members → ${yuan(h.price)}`;
     case 'quantity_ladder_tier': return `再买 ${h.add_quantity} 件 ${h.percent_off}% off · ${h.add_quantity} more for ${h.percent_off}% off`;
     default: return h.kind;
@@ -79,8 +80,11 @@ async function wallet(lines) {
 function quoteView(quote, coupons, labels) {
   const applied = {};
   for (const a of quote.coupons.applied) applied[a.coupon_id] = a.saving;
+  /** @type {Record<string, string>} */
+  const names = {};
+  for (const c of coupons) names[c.id] = couponTitle(c);
   const why = {};
-  for (const n of quote.coupons.not_applicable) why[n.coupon_id] = reasonText(n.reason);
+  for (const n of quote.coupons.not_applicable) why[n.coupon_id] = reasonText(n.reason, names);
   return {
     lines: quote.lines.map((l) => ({
       sku_id: l.sku_id, name: (labels[l.sku_id] || { name: l.sku_id }).name, quantity: l.quantity,
@@ -95,11 +99,11 @@ function quoteView(quote, coupons, labels) {
     appliedIds: quote.coupons.applied.map((a) => a.coupon_id),
     breakdown: [
       { label: '商品金额 goods', amount: yuan(quote.subtotal) },
-      ...quote.discounts.map(discount),
+      ...quote.discounts.map((d) => discount(d, names)),
       { label: quote.shipping.free_shipping ? '运费 shipping (包邮 free)' : '运费 shipping', amount: yuan(quote.shipping.fee) },
     ],
     points: { used: quote.points.used, deduction: yuan(quote.points.deduction), allowed: quote.points.allowed, earned: quote.points.earned },
-    hints: quote.hints.map(hintText),
+    hints: quote.hints.map((h) => hintText(h, names)),
     payable: yuan(quote.payable),
     payableFen: quote.payable,
   };

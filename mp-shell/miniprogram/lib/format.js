@@ -27,9 +27,14 @@ const STEPS = {
   shipping_coupon: '运费券 shipping coupon',
 };
 
-/** A quote discount {step, source_id, amount} as {label, amount: "-¥x.xx"}. */
-function discount(d) {
-  return { label: `${STEPS[d.step] || d.step} ${d.source_id === 'points' ? '' : d.source_id}`.trim(), amount: yuan(-d.amount) };
+/**
+ * A quote discount {step, source_id, amount} as {label, amount: "−¥x.xx"}
+ * (a minus sign, as a receipt prints it). `names`: what the shopper reads
+ * for a source id (a coupon's title); without one, the id is shown.
+ */
+function discount(d, names = {}) {
+  const source = names[d.source_id] || (d.source_id === 'points' ? '' : d.source_id);
+  return { label: `${STEPS[d.step] || d.step} ${source}`.trim(), amount: `−${yuan(d.amount)}` };
 }
 
 /** A core/edge error as one line: "CODE: message". */
