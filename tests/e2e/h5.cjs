@@ -5,12 +5,12 @@
 //
 // A shopper: chooses a store, adds two SKUs, opens checkout, claims the
 // shop's coupons and sees the ones the core picked; the total on the page must equal the edge's own
-// quote of the same request (POST /v1/quote); places the order, pays it in
+// quote of the same cart and choices (POST /v1/quote without a catalog: the edge's published storefront); places the order, pays it in
 // the dev payment sandbox (the WeChat stand-in signs the notification the
 // edge checks) and finds it paid in the order list. Then offline: the edge is stopped, the page still lists
 // the cached products and takes a cart change (pending); the edge is started
 // again on the same port and state, and the change syncs (the edge's cart
-// holds it). Screenshots of every step: tests/artifacts/h5-*.png.
+// holds that SKU and quantity). Screenshots of every step: tests/artifacts/h5-*.png.
 'use strict';
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -92,9 +92,11 @@ async function step(name, fn) {
       const applied = await page.locator('.coupon[data-applied=true]').count();
       assert.ok(applied >= 1, 'no coupon pre-selected');
       await shot('4-checkout');
-      // The same request, priced by the edge.
+      // The same cart and choices, priced by the edge with its own published
+      // storefront: no catalog and no rules from the page, only what the shopper brings.
       const request = await page.evaluate(() => window.__h5.lastCheckoutRequest());
-      const quote = await edge.call('POST', '/v1/quote', request);
+      const { lines, coupons, coupon_selection, use_points, customer, now } = request;
+      const quote = await edge.call('POST', '/v1/quote', { lines, coupons, coupon_selection, use_points, customer, now });
       assert.equal(quote.status, 200, JSON.stringify(quote.body));
       const fen = quote.body.payable;
       assert.equal(payable, `¥${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`);
@@ -115,14 +117,24 @@ async function step(name, fn) {
       await shot('6-orders');
     });
 
+    let offlineLines = [];
     await step('offline: cached products listed, a cart change is kept pending', async () => {
       await edge.stopWorker();
       await page.evaluate(() => { window.location.hash = '#/catalog'; });
       await page.locator('.product').first().waitFor();
       assert.match(await page.locator('#view').innerText(), /saved catalog/);
+      const product = await page.locator('.product').first().getAttribute('data-product');
       await page.locator('.product').first().locator('[data-action=add]').click();
       await page.locator('#status').filter({ hasText: 'not synced' }).waitFor();
       await shot('7-offline');
+      // The ordered lines left the cart: it holds just the SKU added offline, once.
+      await page.evaluate(() => { window.location.hash = '#/cart'; });
+      await page.locator('.line').first().waitFor();
+      offlineLines = await page.locator('.line').evaluateAll((els) => els.map((el) => [el.dataset.sku, Number(el.querySelector('[data-testid=qty]').textContent)]));
+      const storefront = JSON.parse(fs.readFileSync(path.join(ROOT, 'edge-worker', 'seed', 'storefront.json'), 'utf8'));
+      const skus = storefront.catalog.products.find((p) => p.id === product).skus.map((s) => s.id);
+      assert.equal(offlineLines.length, 1, JSON.stringify(offlineLines));
+      assert.ok(skus.includes(offlineLines[0][0]) && offlineLines[0][1] === 1, JSON.stringify(offlineLines));
     });
 
     await step('edge back: the pending change syncs', async () => {
@@ -131,7 +143,7 @@ async function step(name, fn) {
       const { token, clientId } = await page.evaluate(() => window.__h5.identity());
       const pulled = await edge.call('POST', `/v1/cart/sync?client_id=${clientId}`, { mutations: [] }, token);
       assert.equal(pulled.status, 200, JSON.stringify(pulled.body));
-      assert.ok(pulled.body.cart.lines.length >= 1, JSON.stringify(pulled.body.cart));
+      assert.deepEqual(pulled.body.cart.lines.map((l) => [l.sku_id, l.quantity]), offlineLines, JSON.stringify(pulled.body.cart));
       await page.goto(`${edge.url}/#/cart`);
       await page.locator('.line').first().waitFor();
       await shot('8-synced');
