@@ -182,12 +182,8 @@ const actions = {
     return rerender();
   },
   toggle: (d) => show(async () => { await cart.toggle(cartLine(d)); return views.cart(); }),
-  plus: (d) => show(async () => { const l = cartLine(d); await cart.setQuantity(l, l.quantity + 1); return views.cart(); }),
-  minus: (d) => show(async () => {
-    const l = cartLine(d);
-    await (l.quantity > 1 ? cart.setQuantity(l, l.quantity - 1) : cart.remove(l));
-    return views.cart();
-  }),
+  plus: (d) => show(async () => { await cart.step(cartLine(d), 1); return views.cart(); }),
+  minus: (d) => show(async () => { await cart.step(cartLine(d), -1); return views.cart(); }),
   'select-all': () => show(async () => { await cart.selectAll(true); return views.cart(); }),
   'clear-invalid': () => show(async () => { await cart.clearInvalid(); return views.cart(); }),
   go: (d) => go(d.to),

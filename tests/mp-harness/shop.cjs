@@ -427,4 +427,25 @@ test('cart page: a republished catalog shows PRICE_CHANGED (old → new) on its 
   }
 });
 
+test('cart page: six fast taps on ＋ make six more; the status strip counts them pending, then none', async () => {
+  await lib.cart.add('bun-pork', 1);
+  await until(async () => (await lib.cart.pending()) === 0, 'the add to sync');
+  const seen = [];
+  const stop = lib.status.watch((s) => seen.push(s.pending));
+  const page = loadPage('pages/cart/cart');
+  await page.onShow();
+  const index = page.data.cart.lines.findIndex((l) => l.sku_id === 'bun-pork');
+  // Each tap before the page has drawn the last one's answer.
+  await Promise.all(Array.from({ length: 6 }, () => page.plus({ currentTarget: { dataset: { index } } })));
+  page.onHide();
+  assert.equal(page.data.error, '');
+  const bun = () => lib.cart.view().then((v) => v.lines.find((l) => l.sku_id === 'bun-pork'));
+  assert.equal((await bun()).quantity, 7);
+  await until(async () => (await lib.cart.pending()) === 0, 'the taps to sync');
+  stop();
+  assert.ok(Math.max(...seen) <= 6, `never more pending than taps: ${seen}`);
+  assert.equal(seen.at(-1), 0);
+  await lib.cart.remove(await bun());
+});
+
 runOnPhone('mini-program shop', (app) => ({ edge, phone, lib } = app));

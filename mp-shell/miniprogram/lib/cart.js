@@ -113,9 +113,10 @@ function changed(client) {
   for (const fn of listeners.slice()) fn(count);
 }
 
+/** `op`: a cart operation, or client => operation, read from the cart as it is when applied. */
 async function mutate(op) {
   const { client } = await shop.start();
-  notices = client.apply(op).warnings;
+  notices = client.apply(typeof op === 'function' ? op(client) : op).warnings;
   changed(client);
   sync().catch(() => {}); // offline: stays pending, pushed when the network returns
   return view();
@@ -176,7 +177,21 @@ function watch() {
   });
 }
 
+/**
+ * A stepper tap: one more (delta 1) or one less (-1; the last one removes
+ * the line), counted from the cart as it is, not as the page last drew it,
+ * so fast taps all count.
+ */
+function step(line, delta) {
+  return mutate((client) => {
+    const now = client.cartView().cart.lines.find((l) => l.sku_id === line.sku_id && (l.activity_id || '') === (line.activity_id || ''));
+    const quantity = (now ? now.quantity : line.quantity) + delta;
+    return quantity > 0 ? { type: 'set_quantity', ...keyOf(line), quantity } : { type: 'remove', ...keyOf(line) };
+  });
+}
+
 module.exports = {
+  step,
   view,
   pending,
   subscribe,

@@ -18,12 +18,10 @@ shopPage({
     return this.data.cart.lines[Number(e.currentTarget.dataset.index)];
   },
   plus(e) {
-    const line = this.line(e);
-    return this.change(() => cart.setQuantity(line, line.quantity + 1));
+    return this.change(() => cart.step(this.line(e), 1));
   },
   minus(e) {
-    const line = this.line(e);
-    return this.change(() => (line.quantity > 1 ? cart.setQuantity(line, line.quantity - 1) : cart.remove(line)));
+    return this.change(() => cart.step(this.line(e), -1));
   },
   toggle(e) {
     return this.change(() => cart.toggle(this.line(e)));
