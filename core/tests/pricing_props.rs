@@ -101,6 +101,7 @@ fn coupon() -> impl Strategy<Value = Coupon> {
         .prop_map(
             |((benefit, shop, scope, threshold), (flags, group, ends))| Coupon {
                 id: String::new(),
+                title: None,
                 shop_id: shop.map(|s| format!("s{s}")),
                 benefit,
                 threshold: Money::fen([0, 500, 2000, 5000][threshold]),

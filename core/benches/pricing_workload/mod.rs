@@ -146,6 +146,7 @@ fn full_reductions() -> Vec<FullReduction> {
 fn coupon(id: String, shop: Option<usize>, benefit: CouponBenefit, k: usize) -> Coupon {
     Coupon {
         id,
+        title: None,
         shop_id: shop.map(|s| format!("shop-{s}")),
         benefit,
         threshold: Money::fen([0, 5_000, 10_000, 30_000][k % 4]),

@@ -55,6 +55,10 @@ fn yes() -> bool {
 #[serde(deny_unknown_fields)]
 pub struct Coupon {
     pub id: String,
+    /// What the shopper reads (e.g. "新人礼 满50减10"); display only, never
+    /// matched on. Absent: pages describe the coupon from its rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
     #[serde(default)]
     pub shop_id: Option<String>,
     pub benefit: CouponBenefit,
