@@ -202,9 +202,14 @@ pub async fn body_json<T: DeserializeOwned>(req: &mut Request) -> Result<T, Http
     decode(&body_text(req).await?)
 }
 
+/// Unix milliseconds now.
+pub fn now_ms() -> i64 {
+    i64::try_from(worker::Date::now().as_millis()).unwrap_or(i64::MAX)
+}
+
 /// Unix seconds now.
 pub fn now_s() -> i64 {
-    i64::try_from(worker::Date::now().as_millis() / 1000).unwrap_or(i64::MAX)
+    now_ms() / 1000
 }
 
 /// The caller's IP as the edge saw it (`CF-Connecting-IP`), or `local`.

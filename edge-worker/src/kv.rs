@@ -11,7 +11,7 @@
 //! error, never served.
 
 use crate::crypto;
-use crate::http::HttpError;
+use crate::http::{now_ms, HttpError};
 use commerce_core::cache::{envelope, Meta};
 use commerce_core::orders::Storefront;
 use worker::Env;
@@ -23,10 +23,6 @@ pub const STORES: &str = "stores";
 pub struct Snapshot {
     pub text: String,
     pub etag: String,
-}
-
-fn now_ms() -> i64 {
-    i64::try_from(worker::Date::now().as_millis()).unwrap_or(i64::MAX)
 }
 
 /// Read a snapshot, or 503 `<WHAT>_UNAVAILABLE` when none was seeded.
