@@ -10,7 +10,8 @@
 #               (tsc with miniprogram-api-typings)
 #   edge        the worker under `wrangler dev` (workerd): vectors and HTTP errors
 # Each stage prints "<name>: N passed, N failed"; the last line sums them all.
-# Logs: target/test-logs/. Exit status: 0 only if nothing failed.
+# Logs: target/test-logs/ (<stage>.log, and <stage>-wrangler-<port>.log: the
+# worker's wrangler and workerd output). Exit status: 0 only if nothing failed.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -30,7 +31,9 @@ stage() {
   # No stage may hang the run: builds get 30 minutes, tests 10.
   local limit=600
   case "$name" in setup | build-* | clippy | native) limit=1800 ;; esac
-  timeout -k 10 "$limit" "$@" >"$log" 2>&1
+  rm -f "$LOGS/$name"-wrangler-*.log
+  # TEST_STAGE names the stage's wrangler/workerd logs (tests/lib/wrangler.cjs).
+  TEST_STAGE="$name" timeout -k 10 "$limit" "$@" >"$log" 2>&1
   local rc=$? p=0 f=0 found=0
   [ "$rc" = 124 ] && echo "FAIL $name: timed out after ${limit}s" >>"$log"
   # cargo's "test result: ok. 3 passed; 0 failed" and ours "x: 3 passed, 0 failed"
@@ -43,7 +46,15 @@ stage() {
     f=1 # it failed outside any counted test (e.g. a crash or build error)
   fi
   grep -E '^(FAIL|error|test .* FAILED|---- )|panicked|: [0-9]+ passed, [0-9]+ failed$|^test result' "$log" | head -40
-  [ "$rc" = 0 ] || tail -n 30 "$log"
+  if [ "$rc" != 0 ]; then
+    tail -n 30 "$log"
+    local wlog
+    for wlog in "$LOGS/$name"-wrangler-*.log; do
+      [ -f "$wlog" ] || continue
+      printf -- '--- tail of %s (wrangler and workerd)\n' "${wlog#"$ROOT"/}"
+      tail -n 20 "$wlog"
+    done
+  fi
   printf -- '--- %s: %d passed, %d failed (%ds, log %s)\n' "$name" "$p" "$f" $((SECONDS - start)) "${log#"$ROOT"/}"
   passed=$((passed + p))
   failed=$((failed + f))

@@ -13,6 +13,7 @@
 'use strict';
 const fs = require('node:fs');
 const http = require('node:http');
+const { agent } = require('../lib/agent.cjs');
 const os = require('node:os');
 const path = require('node:path');
 const { startWorker, ROOT } = require('../lib/wrangler.cjs');
@@ -25,7 +26,7 @@ function call(url, method, route, body, token, headers = {}) {
   const text = body === undefined ? undefined : JSON.stringify(body);
   const all = { 'content-type': 'application/json', ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) };
   return new Promise((resolve, reject) => {
-    const req = http.request(url + route, { method, headers: all }, (res) => {
+    const req = http.request(url + route, { agent, method, headers: all }, (res) => {
       let answer = '';
       res.setEncoding('utf8');
       res.on('data', (d) => { answer += d; });

@@ -28,21 +28,11 @@ async function pool(items, size, fn) {
 }
 
 const lines = [{ sku_id: 'mooncake-lotus', quantity: 1 }];
-// One tap = one Idempotency-Key. Under this load `wrangler dev` now and then
-// answers "Your worker restarted mid-request" (a dev-server artefact, plain
-// text): the shopper's app retries that tap with the same key, as after any
-// lost answer, and the key makes the retry safe - which is what this checks.
-async function checkout(token, payable) {
-  const key = crypto.randomUUID();
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await api.call('POST', '/v1/orders', {
-        token, body: { lines, expected_payable: payable }, headers: { 'idempotency-key': key },
-      });
-    } catch (e) {
-      if (attempt >= 5 || !/restarted mid-request/.test(String(e && e.message))) throw e;
-    }
-  }
+// One tap = one Idempotency-Key.
+function checkout(token, payable) {
+  return api.call('POST', '/v1/orders', {
+    token, body: { lines, expected_payable: payable }, headers: { 'idempotency-key': crypto.randomUUID() },
+  });
 }
 const counters = async (...names) => (await api.admin('POST', '/v1/admin/stock', { counters: names })).json.counters;
 

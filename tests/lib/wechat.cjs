@@ -20,6 +20,7 @@
 'use strict';
 const crypto = require('node:crypto');
 const http = require('node:http');
+const { agent } = require('./agent.cjs');
 const { URL } = require('node:url'); // the module's own: a phone-like harness removes the global
 
 const APP_SECRET = 'wx-app-secret';
@@ -59,7 +60,7 @@ function notification(transaction, { timestamp = Math.floor(Date.now() / 1000), 
 /** POST `body` (text) to `url` over node:http; resolves to {status, text}. */
 function post(url, body, headers) {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+    const req = http.request(url, { agent, method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d) => { text += d; });

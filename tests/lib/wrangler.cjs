@@ -9,7 +9,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const ROOT = path.join(__dirname, '..', '..');
-const WRANGLER = path.join(ROOT, 'scripts', 'node_modules', '.bin', 'wrangler');
+const LAUNCHER = path.join(__dirname, 'wrangler-dev.cjs');
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -24,27 +24,41 @@ function freePort() {
 }
 
 /**
- * Start `wrangler dev`. Options: persistTo (dir; a fresh temp dir by
- * default), vars ({NAME: value} passed with --var), port. Resolves to
- * { url, port, persistTo, stop(), logs() } once /v1/health answers.
+ * Start `wrangler dev` (tests/lib/wrangler-dev.cjs: wrangler's dev server,
+ * reached at workerd's own socket through a TCP pipe on `port`; see there
+ * why). Options: persistTo (dir; a fresh temp dir by default), vars
+ * ({NAME: value}, as `--var`), port (stable across restarts). Resolves to
+ * { url, runtime (workerd's own socket, for load benchmarks), port,
+ * persistTo, stop(), logs(), logFile } once /v1/health answers.
+ * wrangler's and workerd's own output goes to
+ * target/test-logs/<TEST_STAGE>-wrangler-<port>.log.
  */
 async function startWorker(options = {}) {
   const port = options.port || (await freePort());
-  const inspector = await freePort();
   const persistTo = options.persistTo || fs.mkdtempSync(path.join(os.tmpdir(), 'commerce-edge-'));
-  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector),
-    '--persist-to', persistTo, '--log-level', 'warn', '--show-interactive-dev-session=false'];
-  for (const [k, v] of Object.entries(options.vars || {})) args.push('--var', `${k}:${v}`);
+  const launch = {
+    port, wranglerPort: await freePort(), persistTo, vars: options.vars || {},
+    logLevel: process.env.WRANGLER_LOG_LEVEL || 'warn',
+  };
+  const logDir = path.join(ROOT, 'target', 'test-logs');
+  fs.mkdirSync(logDir, { recursive: true });
+  const logFile = path.join(logDir, `${process.env.TEST_STAGE || 'edge'}-wrangler-${port}.log`);
+  const log = fs.createWriteStream(logFile, { flags: 'a' });
   let output = '';
-  const child = spawn(WRANGLER, args, {
+  const child = spawn(process.execPath, [LAUNCHER, JSON.stringify(launch)], {
     cwd: path.join(ROOT, 'edge-worker'),
     env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false', CI: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
-  child.stdout.on('data', (d) => { output += d; });
-  child.stderr.on('data', (d) => { output += d; });
-  const url = `http://127.0.0.1:${port}`;
+  let announced = null;
+  child.stdout.on('data', (d) => {
+    output += d;
+    log.write(d);
+    const line = output.split('\n').find((l) => l.startsWith('{"url"'));
+    if (line && !announced) announced = JSON.parse(line);
+  });
+  child.stderr.on('data', (d) => { output += d; log.write(d); });
   const stop = () => new Promise((resolve) => {
     if (child.exitCode !== null) return resolve();
     child.once('exit', () => resolve());
@@ -54,10 +68,12 @@ async function startWorker(options = {}) {
   const deadline = Date.now() + (options.startTimeoutMs || 60000);
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${output}`);
-    try {
-      const res = await fetch(`${url}/v1/health`);
-      if (res.ok) return { url, port, persistTo, stop, logs: () => output };
-    } catch { /* not up yet */ }
+    if (announced) {
+      try {
+        const res = await fetch(`${announced.url}/v1/health`);
+        if (res.ok) return { url: announced.url, runtime: announced.runtime, port, persistTo, stop, logs: () => output, logFile };
+      } catch { /* not up yet */ }
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
   await stop();

@@ -11,6 +11,7 @@
 'use strict';
 const assert = require('node:assert/strict');
 const http = require('node:http');
+const { agent } = require('../lib/agent.cjs');
 const path = require('node:path');
 const { startWorker } = require('../lib/wrangler.cjs');
 const { test, run } = require('../lib/check.cjs');
@@ -42,7 +43,7 @@ const CATALOG = {
     if (!online) throw Object.assign(new Error('offline'), { code: 'NETWORK_ERROR' });
     const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
     const res = await new Promise((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: worker.port, path: route, method,
+      const req = http.request({ agent, host: '127.0.0.1', port: worker.port, path: route, method,
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers } }, (r) => {
         let data = '';
         r.setEncoding('utf8');

@@ -29,6 +29,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const zlib = require('node:zlib');
 const http = require('node:http');
+const { agent } = require('../lib/agent.cjs');
 const crypto = require('node:crypto');
 
 const MB = 1024 * 1024;
@@ -139,7 +140,7 @@ function makeDevice() {
         return;
       }
       const body = options.data === undefined ? undefined : typeof options.data === 'string' ? options.data : JSON.stringify(options.data);
-      const req = http.request(options.url, { method: options.method || 'GET', headers: options.header || {} }, (res) => {
+      const req = http.request(options.url, { agent, method: options.method || 'GET', headers: options.header || {} }, (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (d) => { text += d; });
