@@ -95,6 +95,7 @@ stage mp-typecheck scripts/node_modules/.bin/tsc -p mp-shell/jsconfig.json --pre
 stage edge-vectors node tests/edge/vectors.cjs
 stage edge-http node tests/edge/http.cjs
 stage edge-shop node tests/edge/shop.cjs
+stage edge-idempotency node tests/edge/idempotency.cjs
 stage edge-stores node tests/edge/stores.cjs
 stage edge-openapi node tests/edge/openapi.cjs
 stage edge-errors node tests/edge/errors.cjs

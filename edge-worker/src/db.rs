@@ -14,7 +14,7 @@
 
 use crate::http::HttpError;
 use commerce_core::orders::{CheckoutDecision, Order, Transition};
-use commerce_core::pricing::Customer;
+use commerce_core::pricing::{Customer, MAX_POINTS};
 use serde::Deserialize;
 use std::cell::Cell;
 use wasm_bindgen::JsValue;
@@ -148,7 +148,9 @@ struct CouponRow {
 
 #[derive(Deserialize)]
 struct ShopperRow {
-    points: i64,
+    /// D1 hands numbers over as JavaScript numbers: read as one, then
+    /// checked (see [`points_balance`]).
+    points: f64,
     tier: Option<String>,
     paid_orders: i64,
 }
@@ -160,6 +162,21 @@ pub struct Shopper {
     pub coupon_ids: Vec<String>,
     /// The shopper as pricing sees them (tier, points, new customer).
     pub customer: Customer,
+}
+
+/// A stored balance as a points count. Every write is checked against
+/// [`MAX_POINTS`]; one that is not a count all the same (written before the
+/// check, or by hand) is logged and counts as 0 - the shopper keeps using
+/// the shop (nothing to spend) until the merchant repairs it.
+fn points_balance(user_id: &str, stored: f64) -> i64 {
+    if stored.fract() == 0.0 && (0.0..=MAX_POINTS as f64).contains(&stored) {
+        stored as i64
+    } else {
+        worker::console_error!(
+            "user {user_id}: stored points {stored} are not a balance; counted as 0"
+        );
+        0
+    }
 }
 
 pub async fn shopper(db: &D1Database, user_id: &str) -> Result<Shopper, HttpError> {
@@ -190,7 +207,7 @@ pub async fn shopper(db: &D1Database, user_id: &str) -> Result<Shopper, HttpErro
         None => Vec::new(),
     };
     let customer = match record.into_iter().next() {
-        Some(r) => Customer::from_record(r.tier, r.points, r.paid_orders),
+        Some(r) => Customer::from_record(r.tier, points_balance(user_id, r.points), r.paid_orders),
         None => Customer::from_record(None, 0, 0),
     };
     Ok(Shopper {

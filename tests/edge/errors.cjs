@@ -453,6 +453,27 @@ test('pay notify: 401 SIGNATURE_INVALID for another Wechatpay-Serial (even if th
   assert.equal((await api.call('GET', `/v1/orders/${o.id}`, { token: s.alice.token })).json.status, 'pending_payment');
 });
 
+test('pay notify: a signed, decryptable REFUND.SUCCESS event is 422 UNSUPPORTED_EVENT and pays nothing, even with trade_state SUCCESS', async () => {
+  const o = s.unpaid;
+  const n = f.notification({ out_trade_no: o.id, transaction_id: 'wx-refund-event', amount: { total: o.payable } }, { eventType: 'REFUND.SUCCESS' });
+  f.assertError(await api.call('POST', '/v1/pay/notify', { body: n.body, headers: n.headers }), 422, 'UNSUPPORTED_EVENT');
+  assert.equal((await api.call('GET', `/v1/orders/${o.id}`, { token: s.alice.token })).json.status, 'pending_payment');
+});
+
+test('admin session: points outside 0..2^53-1 are 400 MALFORMED_REQUEST and change nothing; the shopper still prices', async () => {
+  const ok = await api.admin('POST', '/v1/admin/session', { openid: 'points-edge', points: 5 });
+  assert.equal(ok.status, 200, ok.text);
+  for (const points of [-1, 9007199254740992, 1e300]) {
+    const r = await api.admin('POST', '/v1/admin/session', { openid: 'points-edge', points });
+    f.assertError(r, 400, 'MALFORMED_REQUEST');
+  }
+  const me = await api.call('GET', '/v1/me', { token: ok.json.token });
+  assert.equal(me.status, 200, me.text);
+  assert.equal(me.json.points, 5);
+  const wallet = await api.call('GET', '/v1/coupons?lines=jasmine-250g:1', { token: ok.json.token });
+  assert.equal(wallet.status, 200, wallet.text);
+});
+
 test('admin: PUT /v1/admin/stores refuses a malformed snapshot (400, the field) and an invalid one (422); 404 without the token', async () => {
   const bad = f.seedStores();
   bad.stores[0].location.lat = 'north';

@@ -30,7 +30,7 @@ const merchant = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 const der = (key, type) => key.export({ type, format: 'der' }).toString('base64');
 
 /** A WeChat Pay v3 notification for a transaction, signed with the platform key. */
-function notification(transaction, { timestamp = Math.floor(Date.now() / 1000), key = APIV3_KEY, signer = platform.privateKey } = {}) {
+function notification(transaction, { timestamp = Math.floor(Date.now() / 1000), key = APIV3_KEY, signer = platform.privateKey, eventType = 'TRANSACTION.SUCCESS' } = {}) {
   const nonce = crypto.randomBytes(16).toString('hex');
   const iv = crypto.randomBytes(6).toString('hex'); // 12 ASCII bytes
   const aad = 'transaction';
@@ -41,7 +41,7 @@ function notification(transaction, { timestamp = Math.floor(Date.now() / 1000), 
   const body = JSON.stringify({
     id: crypto.randomUUID(),
     create_time: new Date().toISOString(),
-    event_type: 'TRANSACTION.SUCCESS',
+    event_type: eventType,
     resource_type: 'encrypt-resource',
     resource: { algorithm: 'AEAD_AES_256_GCM', ciphertext, associated_data: aad, nonce: iv, original_type: 'transaction' },
   });

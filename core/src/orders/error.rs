@@ -50,6 +50,8 @@ pub enum OrderError {
     RefundNeedsMerchant {
         status: OrderStatus,
     },
+    /// One idempotency key sent with two different checkout requests.
+    IdempotencyKeyReused,
     Overflow,
 }
 
@@ -105,6 +107,9 @@ impl fmt::Display for OrderError {
                 "order is {}: a shipped order is refunded by the merchant once the goods come back",
                 status.name()
             ),
+            OrderError::IdempotencyKeyReused => f.write_str(
+                "this Idempotency-Key was used with another body; use a new key for a new order",
+            ),
             OrderError::Overflow => crate::money::MoneyError::Overflow.fmt(f),
         }
     }
@@ -123,6 +128,7 @@ impl Coded for OrderError {
             OrderError::RefundExceeds { .. } => "REFUND_EXCEEDS",
             OrderError::RefundIdReused { .. } => "REFUND_ID_REUSED",
             OrderError::RefundNeedsMerchant { .. } => "REFUND_NEEDS_MERCHANT",
+            OrderError::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
             OrderError::Overflow => "AMOUNT_OVERFLOW",
         }
     }

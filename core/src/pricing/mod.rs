@@ -56,7 +56,7 @@ pub use contract::{
 pub use coupons::{CombinesWith, Coupon, CouponBenefit, CouponReason, StackingRules};
 pub use error::{PricingError, RuleKind};
 pub use full_reduction::{FullReduction, PercentTier, ReductionRule, ReductionTier};
-pub use points::{EarnRate, OnExcess, PointsRule};
+pub use points::{EarnRate, OnExcess, PointsRule, MAX_POINTS};
 pub use scope::{Scope, Window};
 pub use shipping::ShippingRule;
 

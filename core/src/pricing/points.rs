@@ -59,7 +59,9 @@ pub struct EarnRate {
     pub points: i64,
 }
 
-const MAX_COUNT: i64 = 9_007_199_254_740_991;
+/// The largest points count anywhere (a balance, a rule's cap): 2^53 - 1, exact
+/// as a JavaScript number, like [`Money::MAX`] for fen.
+pub const MAX_POINTS: i64 = 9_007_199_254_740_991;
 
 impl PointsRule {
     pub(crate) fn validate(&self) -> Result<(), PricingError> {
@@ -101,7 +103,7 @@ impl PointsRule {
         };
         let points = (paid.as_fen() / earn.per.as_fen())
             .checked_mul(earn.points)
-            .filter(|&p| p <= MAX_COUNT)
+            .filter(|&p| p <= MAX_POINTS)
             .ok_or(PricingError::Overflow)?;
         Ok(points)
     }

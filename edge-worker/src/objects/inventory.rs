@@ -24,6 +24,7 @@ use super::reply;
 use crate::flow;
 use commerce_core::error::ApiError;
 use commerce_core::orders::stock::{self, Reservation};
+use commerce_core::orders::OrderError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use worker::{
@@ -43,6 +44,18 @@ pub enum HoldState {
 struct Record {
     reservation: Reservation,
     state: HoldState,
+    /// The checkout request this hold was taken for (its idempotency hash);
+    /// empty in records written before it was kept.
+    #[serde(default)]
+    request_hash: String,
+}
+
+/// `/reserve` body: the reservation and the hash of the checkout request
+/// it is for.
+#[derive(Serialize, Deserialize)]
+pub struct ReserveBody {
+    pub reservation: Reservation,
+    pub request_hash: String,
 }
 
 /// `/release`, `/sell` body.
@@ -115,12 +128,23 @@ impl InventoryObject {
         Ok(())
     }
 
-    async fn reserve(&self, reservation: Reservation) -> Result<Response> {
+    async fn reserve(&self, body: ReserveBody) -> Result<Response> {
+        let ReserveBody {
+            reservation,
+            request_hash,
+        } = body;
         // A retry answers as the first attempt did - unless that hold was
-        // released by its timer without an order ever being stored (a crash
-        // before the order was written): then this attempt holds afresh.
+        // released (its order failed to store, or was cancelled): then this
+        // attempt holds afresh. The same order id for another request (one
+        // Idempotency-Key, two bodies) is refused whatever the interleaving.
         if let Some(record) = self.record(&reservation.order_id).await? {
             if record.state != HoldState::Released {
+                if !record.request_hash.is_empty() && record.request_hash != request_hash {
+                    return reply(
+                        422,
+                        ApiError::from(OrderError::IdempotencyKeyReused).to_json(),
+                    );
+                }
                 return reply(200, json(&record.state)?);
             }
         }
@@ -138,6 +162,7 @@ impl InventoryObject {
                         json(&Record {
                             reservation,
                             state: HoldState::Held,
+                            request_hash,
                         })?,
                     )
                     .await?;
@@ -198,7 +223,7 @@ impl DurableObject for InventoryObject {
         let bad = |e: serde_json::Error| reply(400, ApiError::malformed(e.to_string()).to_json());
         match path.as_str() {
             "/reserve" => match serde_json::from_str(&text) {
-                Ok(reservation) => self.reserve(reservation).await,
+                Ok(body) => self.reserve(body).await,
                 Err(e) => bad(e),
             },
             "/release" | "/sell" => match serde_json::from_str::<OrderRef>(&text) {

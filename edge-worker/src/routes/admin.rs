@@ -19,7 +19,7 @@ use crate::{auth, db, kv};
 use commerce_core::error::ApiError;
 use commerce_core::lbs::{StoreIndex, StoreSnapshot};
 use commerce_core::orders::{Event, Storefront};
-use commerce_core::pricing::{self, CouponSelection, Customer};
+use commerce_core::pricing::{self, CouponSelection, Customer, MAX_POINTS};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use worker::{Env, Request, Response};
@@ -76,6 +76,12 @@ struct SessionBody {
 
 pub async fn session(req: &mut Request, env: &Env) -> Result<Response, HttpError> {
     let body: SessionBody = body_json(req).await?;
+    if let Some(points) = body.points.filter(|p| !(0..=MAX_POINTS).contains(p)) {
+        return Err(HttpError::bad_request(
+            "MALFORMED_REQUEST",
+            format!("points: {points} is not a balance (0 to {MAX_POINTS})"),
+        ));
+    }
     let user_id = super::auth::user_id(&body.openid).await?;
     let db = db::open(env).await?;
     db::upsert_user(&db, &user_id, &body.openid, "dev-session", now_s()).await?;

@@ -17,7 +17,10 @@ use crate::auth::require_user;
 use crate::config::Config;
 use crate::flow::{self, apply_event, load, settle_stock};
 use crate::http::{body_json, body_text, client_ip, decode, json, now_s, HttpError};
-use crate::objects::{self, inventory::OrderRef};
+use crate::objects::{
+    self,
+    inventory::{OrderRef, ReserveBody},
+};
 use crate::{crypto, db, kv, protect};
 use commerce_core::error::ApiError;
 use commerce_core::orders::{
@@ -69,11 +72,7 @@ pub async fn create(req: &mut Request, env: &Env) -> Result<Response, HttpError>
         return if seen.request_hash == request_hash {
             original(&db, &seen.order_id, &user_id).await
         } else {
-            Err(HttpError::status(
-                422,
-                "IDEMPOTENCY_KEY_REUSED",
-                "this Idempotency-Key was used with another body; use a new key for a new order",
-            ))
+            Err(ApiError::from(OrderError::IdempotencyKeyReused).into())
         };
     }
     let body: CheckoutBody = decode(&text)?;
@@ -112,7 +111,10 @@ pub async fn create(req: &mut Request, env: &Env) -> Result<Response, HttpError>
         "INVENTORY",
         "global",
         "/reserve",
-        &decision.reservation,
+        &ReserveBody {
+            reservation: decision.reservation.clone(),
+            request_hash: request_hash.clone(),
+        },
     )
     .await?;
     if status != 200 {
@@ -124,37 +126,37 @@ pub async fn create(req: &mut Request, env: &Env) -> Result<Response, HttpError>
         ));
     }
     let op_id = flow::random_id(16)?;
-    let release = |code: &'static str, message: &'static str| async move {
-        objects::call(
-            env,
-            "INVENTORY",
-            "global",
-            "/release",
-            &OrderRef {
-                order_id: order_id.clone(),
-            },
-        )
-        .await?;
-        Err::<Response, HttpError>(HttpError::status(409, code, message))
+    // The hold just taken is given back whenever no order is stored for it.
+    let refused = match db::create_order(&db, &decision, &key, &request_hash, &op_id).await? {
+        db::Checkout::Stored => return json(201, &decision.order),
+        // Stored meanwhile by a concurrent request with this key: its order
+        // only if it was this same request; otherwise the hold is ours alone.
+        db::Checkout::Exists => match db::idempotency(&db, &user_id, &key).await? {
+            Some(seen) if seen.request_hash == request_hash => {
+                return original(&db, &seen.order_id, &user_id).await
+            }
+            _ => ApiError::from(OrderError::IdempotencyKeyReused).into(),
+        },
+        db::Checkout::CouponAlreadyUsed => HttpError::status(
+            409,
+            "COUPON_ALREADY_USED",
+            "a chosen coupon was just used by another order",
+        ),
+        db::Checkout::NotEnoughPoints => HttpError::status(
+            409,
+            "NOT_ENOUGH_POINTS",
+            "the points balance changed; quote again",
+        ),
     };
-    match db::create_order(&db, &decision, &key, &request_hash, &op_id).await? {
-        db::Checkout::Stored => json(201, &decision.order),
-        db::Checkout::Exists => original(&db, &decision.order.id, &user_id).await,
-        db::Checkout::CouponAlreadyUsed => {
-            release(
-                "COUPON_ALREADY_USED",
-                "a chosen coupon was just used by another order",
-            )
-            .await
-        }
-        db::Checkout::NotEnoughPoints => {
-            release(
-                "NOT_ENOUGH_POINTS",
-                "the points balance changed; quote again",
-            )
-            .await
-        }
-    }
+    objects::call(
+        env,
+        "INVENTORY",
+        "global",
+        "/release",
+        &OrderRef { order_id },
+    )
+    .await?;
+    Err(refused)
 }
 
 #[derive(Deserialize)]

@@ -6,7 +6,9 @@
 //! RSA-SHA256 signature of `"{timestamp}\n{nonce}\n{body}\n"` (and
 //! `Wechatpay-Serial` the configured platform serial, when one is set); the
 //! timestamp must be within `WECHATPAY_MAX_SKEW_S` (300) seconds of now; the
-//! `resource` is decrypted with AES-256-GCM under the APIv3 key. Then core
+//! `resource` is decrypted with AES-256-GCM under the APIv3 key. Only a
+//! `TRANSACTION.SUCCESS` event can pay (any other signed event, a refund's
+//! for one, is refused with 422 `UNSUPPORTED_EVENT`). Then core
 //! decides: the order's payable must equal `amount.total`, a repeated
 //! transaction is acknowledged and changes nothing. A payment the order
 //! cannot take (it timed out or was cancelled first, or another transaction
@@ -35,8 +37,13 @@ use worker::{Env, Fetch, Headers, Method, Request, RequestInit, Response};
 
 #[derive(Deserialize)]
 struct Notification {
+    /// `TRANSACTION.SUCCESS` is the only event that pays an order.
+    event_type: String,
     resource: Resource,
 }
+
+/// The one event type this route acts on.
+const PAID: &str = "TRANSACTION.SUCCESS";
 
 #[derive(Deserialize)]
 struct Resource {
@@ -118,6 +125,16 @@ pub async fn notify(req: &mut Request, env: &Env) -> Result<Response, HttpError>
         ));
     }
     let notification: Notification = decode(&body)?;
+    if notification.event_type != PAID {
+        return Err(rejected(
+            422,
+            "UNSUPPORTED_EVENT",
+            format!(
+                "event {:?} is not a payment; only {PAID} is handled here",
+                notification.event_type
+            ),
+        ));
+    }
     let key = config.required("WECHATPAY_APIV3_KEY")?;
     let resource = &notification.resource;
     let ciphertext = B64
