@@ -4,6 +4,8 @@
 #   lint        cargo fmt --check, cargo clippy -D warnings
 #   native      cargo test -p commerce-core (unit, vectors, property tests, doc
 #               tests); writes the native reference texts for the parity checks
+#   native-edge cargo test -p commerce-edge: the edge's services on in-memory
+#               storage, the route table against docs/openapi.json
 #   browser     wasm-pack test in headless Chromium; the web package in Chromium
 #   mini-prog.  the mini-program package on a phone-like Node runtime (WeChat and
 #               Douyin loaders), its MVP-only and size checks; its JS type-checked
@@ -30,7 +32,7 @@ stage() {
   printf '\n=== %s: %s\n' "$name" "$*"
   # No stage may hang the run: builds get 30 minutes, tests 10.
   local limit=600
-  case "$name" in setup | build-* | clippy | native) limit=1800 ;; esac
+  case "$name" in setup | build-* | clippy | native*) limit=1800 ;; esac
   rm -f "$LOGS/$name"-wrangler-*.log
   # TEST_STAGE names the stage's wrangler/workerd logs (tests/lib/wrangler.cjs).
   TEST_STAGE="$name" timeout -k 10 "$limit" "$@" >"$log" 2>&1
@@ -74,6 +76,7 @@ fi
 stage fmt cargo fmt --all --check
 stage clippy cargo clippy --workspace --all-targets -- -D warnings
 stage native cargo test -p commerce-core
+stage native-edge cargo test -p commerce-edge
 stage build-wasm bash scripts/build-wasm.sh
 stage build-edge bash scripts/build-edge.sh
 

@@ -26,6 +26,7 @@ pub mod cache;
 pub mod cart;
 pub mod catalog;
 pub mod client;
+pub mod edge_api;
 pub mod error;
 pub mod lbs;
 pub mod money;

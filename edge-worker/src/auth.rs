@@ -11,9 +11,11 @@
 
 use crate::config::Config;
 use crate::crypto;
-use crate::http::{now_s, HttpError};
+use crate::error::{Error, Result};
+use crate::http::now_s;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use base64::Engine;
+use commerce_core::edge_api::Session;
 use serde::{Deserialize, Serialize};
 use worker::{Env, Request};
 
@@ -27,20 +29,12 @@ struct Claims {
     exp: i64,
 }
 
-/// An issued token.
-#[derive(Serialize)]
-pub struct Session {
-    pub token: String,
-    pub user_id: String,
-    pub expires_at: i64,
-}
-
-fn secret(env: &Env) -> Result<Vec<u8>, HttpError> {
+fn secret(env: &Env) -> Result<Vec<u8>> {
     Ok(Config(env).required("SESSION_SECRET")?.into_bytes())
 }
 
 /// Issue a token for `user_id`.
-pub async fn issue(env: &Env, user_id: &str) -> Result<Session, HttpError> {
+pub async fn issue(env: &Env, user_id: &str) -> Result<Session> {
     let now = now_s();
     let expires_at = now.saturating_add(Config(env).number("SESSION_TTL_S", DEFAULT_TTL_S));
     let claims = Claims {
@@ -48,7 +42,7 @@ pub async fn issue(env: &Env, user_id: &str) -> Result<Session, HttpError> {
         iat: now,
         exp: expires_at,
     };
-    let payload = serde_json::to_vec(&claims).map_err(|e| HttpError::Runtime(e.to_string()))?;
+    let payload = serde_json::to_vec(&claims).map_err(|e| Error::runtime(e.to_string()))?;
     let signed = format!("v1.{}", B64URL.encode(payload));
     let mac = crypto::hmac_sha256(&secret(env)?, signed.as_bytes()).await?;
     Ok(Session {
@@ -58,12 +52,12 @@ pub async fn issue(env: &Env, user_id: &str) -> Result<Session, HttpError> {
     })
 }
 
-fn bad(message: &str) -> HttpError {
-    HttpError::unauthorized("UNAUTHORIZED", message)
+fn bad(message: &str) -> Error {
+    Error::unauthorized("UNAUTHORIZED", message)
 }
 
 /// The user id of a valid token.
-pub async fn verify(env: &Env, token: &str) -> Result<String, HttpError> {
+pub async fn verify(env: &Env, token: &str) -> Result<String> {
     let (signed, mac) = token
         .rsplit_once('.')
         .ok_or_else(|| bad("malformed session token"))?;
@@ -82,7 +76,7 @@ pub async fn verify(env: &Env, token: &str) -> Result<String, HttpError> {
         .and_then(|p| serde_json::from_slice(&p).ok())
         .ok_or_else(|| bad("malformed session token"))?;
     if claims.exp <= now_s() {
-        return Err(HttpError::unauthorized(
+        return Err(Error::unauthorized(
             "TOKEN_EXPIRED",
             "session token expired; log in again",
         ));
@@ -91,7 +85,7 @@ pub async fn verify(env: &Env, token: &str) -> Result<String, HttpError> {
 }
 
 /// The bearer token of the request, if it has an `Authorization` header.
-pub fn bearer(req: &Request) -> Result<Option<String>, HttpError> {
+pub fn bearer(req: &Request) -> Result<Option<String>> {
     match req.headers().get("authorization")? {
         None => Ok(None),
         Some(value) => value
@@ -102,7 +96,7 @@ pub fn bearer(req: &Request) -> Result<Option<String>, HttpError> {
 }
 
 /// The logged-in user of a request, or 401.
-pub async fn require_user(req: &Request, env: &Env) -> Result<String, HttpError> {
+pub async fn require_user(req: &Request, env: &Env) -> Result<String> {
     let token = bearer(req)?.ok_or_else(|| bad("log in first: no session token"))?;
     verify(env, &token).await
 }

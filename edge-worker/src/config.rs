@@ -6,7 +6,7 @@
 //! are never logged or returned. A missing required setting is 503
 //! `NOT_CONFIGURED`, naming the setting, never its value.
 
-use crate::http::HttpError;
+use crate::error::{Error, Result};
 use worker::Env;
 
 /// Read access to settings.
@@ -24,9 +24,9 @@ impl Config<'_> {
     }
 
     /// A required setting.
-    pub fn required(&self, name: &str) -> Result<String, HttpError> {
+    pub fn required(&self, name: &str) -> Result<String> {
         self.get(name).ok_or_else(|| {
-            HttpError::status(503, "NOT_CONFIGURED", format!("setting {name} is not set"))
+            Error::status(503, "NOT_CONFIGURED", format!("setting {name} is not set"))
         })
     }
 

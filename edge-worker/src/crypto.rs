@@ -208,3 +208,18 @@ pub fn random_bytes(n: usize) -> Result<Vec<u8>, CryptoError> {
 pub fn hex(data: &[u8]) -> String {
     data.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+impl crate::services::Crypto for crate::live::Live {
+    async fn sha256(&self, data: &[u8]) -> crate::error::Result<Vec<u8>> {
+        Ok(sha256(data).await?)
+    }
+
+    fn random_hex(&self, bytes: usize) -> crate::error::Result<String> {
+        random_hex(bytes)
+    }
+}
+
+/// `bytes` random bytes as hex.
+pub fn random_hex(bytes: usize) -> crate::error::Result<String> {
+    Ok(hex(&random_bytes(bytes)?))
+}

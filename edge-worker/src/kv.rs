@@ -11,7 +11,10 @@
 //! error, never served.
 
 use crate::crypto;
-use crate::http::{now_ms, HttpError};
+use crate::error::{Error, Result};
+use crate::http::now_ms;
+use crate::live::Live;
+use crate::services::Snapshots;
 use commerce_core::cache::{envelope, Meta};
 use commerce_core::orders::Storefront;
 use worker::Env;
@@ -26,18 +29,18 @@ pub struct Snapshot {
 }
 
 /// Read a snapshot, or 503 `<WHAT>_UNAVAILABLE` when none was seeded.
-pub async fn snapshot(env: &Env, key: &str) -> Result<Snapshot, HttpError> {
+pub async fn snapshot(env: &Env, key: &str) -> Result<Snapshot> {
     let bytes = env.kv("SNAPSHOTS")?.get(key).bytes().await?;
     match bytes {
         Some(bytes) => {
             let entry = envelope::open::<String>(key, &bytes, now_ms())
-                .map_err(|e| HttpError::Runtime(format!("stored {key} snapshot: {e}")))?;
+                .map_err(|e| Error::Runtime(format!("stored {key} snapshot: {e}")))?;
             Ok(Snapshot {
                 text: entry.value,
                 etag: entry.meta.etag.unwrap_or_default(),
             })
         }
-        None => Err(HttpError::status(
+        None => Err(Error::status(
             503,
             &format!(
                 "{}_UNAVAILABLE",
@@ -53,23 +56,29 @@ pub async fn snapshot(env: &Env, key: &str) -> Result<Snapshot, HttpError> {
 }
 
 /// The storefront, decoded.
-pub async fn storefront(env: &Env) -> Result<Storefront, HttpError> {
+pub async fn storefront(env: &Env) -> Result<Storefront> {
     let snapshot = snapshot(env, STOREFRONT).await?;
     serde_json::from_str(&snapshot.text)
-        .map_err(|e| HttpError::Runtime(format!("stored storefront: {e}")))
+        .map_err(|e| Error::Runtime(format!("stored storefront: {e}")))
 }
 
 /// Write a snapshot, sealed; returns its ETag (a hash of the text).
 /// Snapshots do not go stale by age: a newer one replaces them.
-pub async fn put(env: &Env, key: &str, text: &str) -> Result<String, HttpError> {
+pub async fn put(env: &Env, key: &str, text: &str) -> Result<String> {
     let digest = crypto::sha256(text.as_bytes()).await?;
     let etag = format!("\"{}\"", crypto::hex(digest.get(..12).unwrap_or(&digest)));
     let meta = Meta::new(now_ms(), i64::MAX, 0, Some(etag.clone()));
     let sealed = envelope::seal(key, text, &meta)
-        .map_err(|e| HttpError::Runtime(format!("sealing the {key} snapshot: {e}")))?;
+        .map_err(|e| Error::Runtime(format!("sealing the {key} snapshot: {e}")))?;
     env.kv("SNAPSHOTS")?
         .put_bytes(key, &sealed)?
         .execute()
         .await?;
     Ok(etag)
+}
+
+impl Snapshots for Live {
+    async fn storefront(&self) -> Result<Storefront> {
+        storefront(&self.env).await
+    }
 }

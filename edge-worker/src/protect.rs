@@ -12,9 +12,10 @@
 //! and does nothing else.
 
 use crate::config::Config;
-use crate::http::HttpError;
+use crate::error::{Error, Result};
+use crate::live::Live;
 use crate::objects::{self, limiter::Take, limiter::Taken};
-use worker::Env;
+use crate::services::RateLimits;
 
 /// One limit: the key prefix and its vars' prefix and defaults.
 pub struct Limit {
@@ -49,22 +50,22 @@ pub const CHECKOUT_IP: Limit = Limit {
     per_minute: 600,
 };
 
-/// Take a token for `who` under `limit`, or 429.
-pub async fn take(env: &Env, limit: &Limit, who: &str) -> Result<(), HttpError> {
-    let config = Config(env);
-    let take = Take {
-        burst: config.number(&format!("{}_BURST", limit.vars), limit.burst) as f64,
-        per_minute: config.number(&format!("{}_PER_MIN", limit.vars), limit.per_minute) as f64,
-    };
-    let name = format!("{}:{who}", limit.name);
-    let (_, text) = objects::call(env, "LIMITER", &name, "/take", &take).await?;
-    let taken: Taken =
-        serde_json::from_str(&text).map_err(|e| HttpError::Runtime(format!("limiter: {e}")))?;
-    if taken.allowed {
-        Ok(())
-    } else {
-        Err(HttpError::RateLimited {
-            retry_after_s: taken.retry_after_s,
-        })
+impl RateLimits for Live {
+    /// Take a token for `who` under `limit`, or 429.
+    async fn take(&self, limit: &Limit, who: &str) -> Result<()> {
+        let config = Config(&self.env);
+        let take = Take {
+            burst: config.number(&format!("{}_BURST", limit.vars), limit.burst) as f64,
+            per_minute: config.number(&format!("{}_PER_MIN", limit.vars), limit.per_minute) as f64,
+        };
+        let name = format!("{}:{who}", limit.name);
+        let taken: Taken = objects::call(&self.env, "LIMITER", &name, &take).await?;
+        if taken.allowed {
+            Ok(())
+        } else {
+            Err(Error::RateLimited {
+                retry_after_s: taken.retry_after_s,
+            })
+        }
     }
 }

@@ -14,8 +14,10 @@
 
 use crate::config::Config;
 use crate::crypto;
-use crate::flow;
-use crate::http::{now_s, HttpError};
+use crate::error::{Error, Result};
+use crate::http::now_s;
+use crate::live::Live;
+use crate::services::{Payments, PayoutAnswer, PayoutRequest};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use serde::de::DeserializeOwned;
@@ -31,7 +33,7 @@ pub struct Merchant {
 }
 
 impl Merchant {
-    pub fn from_env(env: &Env) -> Result<Merchant, HttpError> {
+    pub fn from_env(env: &Env) -> Result<Merchant> {
         let config = Config(env);
         Ok(Merchant {
             appid: config.required("WECHAT_APPID")?,
@@ -42,7 +44,7 @@ impl Merchant {
     }
 
     /// Base64 RSA-SHA256 signature of `message` with the merchant key.
-    pub async fn sign(&self, message: &str) -> Result<String, HttpError> {
+    pub async fn sign(&self, message: &str) -> Result<String> {
         Ok(B64.encode(crypto::rsa_sha256_sign(&self.private_key, message.as_bytes()).await?))
     }
 
@@ -55,11 +57,11 @@ impl Merchant {
         url_var: &str,
         body: &serde_json::Value,
         code: &str,
-    ) -> Result<T, HttpError> {
+    ) -> Result<T> {
         let url = Config(env).required(url_var)?;
         let body = body.to_string();
         let timestamp = now_s().to_string();
-        let nonce = flow::random_id(16)?;
+        let nonce = crate::crypto::random_hex(16)?;
         let path = worker::Url::parse(&url)
             .map(|u| u.path().to_owned())
             .unwrap_or_default();
@@ -80,7 +82,7 @@ impl Merchant {
         init.with_method(Method::Post)
             .with_headers(headers)
             .with_body(Some(JsValue::from_str(&body)));
-        let failed = |why: String| HttpError::status(502, code, why);
+        let failed = |why: String| Error::status(502, code, why);
         let mut response = Fetch::Request(Request::new_with_init(&url, &init)?)
             .send()
             .await
@@ -98,5 +100,26 @@ impl Merchant {
         }
         serde_json::from_str(&text)
             .map_err(|e| failed(format!("the payment provider's answer: {e}")))
+    }
+}
+
+impl Payments for Live {
+    /// `POST /v3/refund/domestic/refunds` at `WECHATPAY_REFUND_URL`.
+    async fn refund(&self, request: &PayoutRequest) -> Result<PayoutAnswer> {
+        let body = serde_json::json!({
+            "transaction_id": request.transaction_id,
+            "out_refund_no": request.out_refund_no,
+            "reason": request.reason,
+            "notify_url": Config(&self.env).get("WECHATPAY_NOTIFY_URL").unwrap_or_default(),
+            "amount": {"refund": request.refund, "total": request.total, "currency": "CNY"},
+        });
+        Merchant::from_env(&self.env)?
+            .post(
+                &self.env,
+                "WECHATPAY_REFUND_URL",
+                &body,
+                "REFUND_PAYOUT_FAILED",
+            )
+            .await
     }
 }

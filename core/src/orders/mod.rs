@@ -35,11 +35,13 @@
 //!   and refunds never return more than a line's payable, summing exactly to
 //!   the order's payable when everything is refunded.
 
+mod actions;
 mod checkout;
 mod error;
 mod state;
 pub mod stock;
 
+pub use actions::{Action, OrderView};
 pub use checkout::{
     checkout, wallet, CheckoutBody, CheckoutDecision, CheckoutRequest, Storefront, WalletCoupon,
     WalletRequest, WalletView,

@@ -13,12 +13,18 @@
 //! reading the state and writing it back there is no await but storage's:
 //! two pushes to one cart never interleave.
 
-use super::reply;
+use super::{call, serve};
+use crate::error::{Error, Result};
 use crate::kv;
 use commerce_core::catalog::Catalog;
 use commerce_core::error::ApiError;
-use commerce_core::sync::{server_apply, PushRequest, ServerState};
-use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
+use commerce_core::sync::{server_apply, PushRequest, PushResponse, ServerState};
+use worker::{durable_object, DurableObject, Env, Request, Response, State};
+
+/// Push to the cart `cart` (`user:<id>` or `guest:<client id>`).
+pub async fn push(env: &Env, cart: &str, push: &PushRequest) -> Result<PushResponse> {
+    call(env, "CART", cart, push).await
+}
 
 #[durable_object]
 pub struct CartObject {
@@ -31,41 +37,26 @@ impl DurableObject for CartObject {
         Self { state, env }
     }
 
-    async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let push: PushRequest = match serde_json::from_str(&req.text().await?) {
-            Ok(push) => push,
-            Err(e) => return reply(400, ApiError::malformed(e.to_string()).to_json()),
-        };
-        let storefront = match kv::storefront(&self.env).await {
-            Ok(s) => s,
-            Err(e) => return crate::http::error_response(&e),
-        };
-        let catalog = match Catalog::new(&storefront.catalog) {
-            Ok(c) => c,
-            Err(e) => return reply(422, ApiError::from(e).to_json()),
-        };
+    async fn fetch(&self, req: Request) -> worker::Result<Response> {
+        serve(req, |push: PushRequest| self.apply(push)).await
+    }
+}
+
+impl CartObject {
+    async fn apply(&self, push: PushRequest) -> Result<PushResponse> {
+        let storefront = kv::storefront(&self.env).await?;
+        let catalog = Catalog::new(&storefront.catalog).map_err(ApiError::from)?;
         let storage = self.state.storage();
         let state: ServerState = match storage.get::<String>("state").await? {
             None => ServerState::default(),
-            Some(text) => match serde_json::from_str(&text) {
-                Ok(state) => state,
-                // Never start over silently: that would drop the cart and
-                // the applied mutation ids (a retried push would apply twice).
-                Err(e) => {
-                    return crate::http::error_response(&crate::http::HttpError::Runtime(format!(
-                        "CART state unreadable, kept as it is: {e}"
-                    )))
-                }
-            },
+            // Never start over silently: that would drop the cart and the
+            // applied mutation ids (a retried push would apply twice).
+            Some(text) => serde_json::from_str(&text).map_err(|e| {
+                Error::Runtime(format!("CART state unreadable, kept as it is: {e}"))
+            })?,
         };
         let (state, response) = server_apply(state, &push, &catalog);
-        let text =
-            serde_json::to_string(&state).map_err(|e| worker::Error::RustError(e.to_string()))?;
-        storage.put("state", text).await?;
-        reply(
-            200,
-            serde_json::to_string(&response)
-                .map_err(|e| worker::Error::RustError(e.to_string()))?,
-        )
+        storage.put("state", crate::http::encode(&state)?).await?;
+        Ok(response)
     }
 }

@@ -10,10 +10,10 @@
 //! full again, which can only let a few more requests through, never block
 //! a legitimate one.
 
-use super::reply;
+use super::serve;
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
-use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
+use worker::{durable_object, DurableObject, Env, Request, Response, State};
 
 /// A take request.
 #[derive(Serialize, Deserialize)]
@@ -43,8 +43,13 @@ impl DurableObject for RateLimiter {
         }
     }
 
-    async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let take: Take = req.json().await?;
+    async fn fetch(&self, req: Request) -> worker::Result<Response> {
+        serve(req, |take: Take| async move { Ok(self.take(&take)) }).await
+    }
+}
+
+impl RateLimiter {
+    fn take(&self, take: &Take) -> Taken {
         let now = worker::Date::now().as_millis() as f64;
         let per_ms = take.per_minute.max(0.0) / 60_000.0;
         let start = if self.tokens.get().is_nan() {
@@ -54,7 +59,7 @@ impl DurableObject for RateLimiter {
         };
         let tokens = (start + (now - self.at_ms.get()).max(0.0) * per_ms).min(take.burst);
         self.at_ms.set(now);
-        let taken = if tokens >= 1.0 {
+        if tokens >= 1.0 {
             self.tokens.set(tokens - 1.0);
             Taken {
                 allowed: true,
@@ -71,7 +76,6 @@ impl DurableObject for RateLimiter {
                 allowed: false,
                 retry_after_s: (wait_ms / 1000.0).ceil().max(1.0) as u64,
             }
-        };
-        reply(200, serde_json::to_string(&taken).unwrap_or_default())
+        }
     }
 }

@@ -7,39 +7,103 @@
 //!   (alarm) of unpaid orders;
 //! - [`limiter::RateLimiter`] (`LIMITER`, one per limited key): token buckets.
 //!
+//! The protocol is typed: each object has one request enum and its answers,
+//! shared by the object and its client (e.g. [`inventory::Inventory`]); a
+//! call is one POST of the request as JSON, answered with [`Answer`] - the
+//! reply, or a refusal carrying core's error kind and code. No paths, no
+//! string-compared codes.
+//!
 //! Invariant: each object does read - decide (core) - write with no await
 //! other than on its own storage in between, so the runtime's input gates
-//! make every decision atomic; callers reach them only through [`call`].
+//! make every decision atomic.
 
 pub mod cart;
 pub mod inventory;
 pub mod limiter;
 
-use crate::http::HttpError;
-use serde::Serialize;
+use crate::error::{Error, Result};
+use commerce_core::error::{ApiError, ErrorKind};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
-use worker::{Env, Method, Request, RequestInit};
+use worker::{Env, Method, Request, RequestInit, Response};
 
-/// POST `body` as JSON to `path` of the object `name` in namespace
-/// `binding`; returns the status and the body text.
-pub async fn call<T: Serialize>(
+/// An object's answer to one call.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Answer<T> {
+    Ok(T),
+    Refused(Refusal),
+}
+
+/// An error, as it crosses from an object to its caller: its status and
+/// core's kind, code and message.
+#[derive(Serialize, Deserialize)]
+pub struct Refusal {
+    pub status: u16,
+    pub kind: ErrorKind,
+    pub code: String,
+    pub message: String,
+}
+
+impl From<&Error> for Refusal {
+    fn from(e: &Error) -> Self {
+        let (status, api) = e.parts();
+        Refusal {
+            status,
+            kind: api.kind,
+            code: api.code,
+            message: api.message,
+        }
+    }
+}
+
+impl From<Refusal> for Error {
+    fn from(r: Refusal) -> Self {
+        Error::Status(r.status, ApiError::new(r.kind, r.code, r.message))
+    }
+}
+
+/// Send `request` to the object `name` of namespace `binding`.
+pub async fn call<Q: Serialize, A: DeserializeOwned>(
     env: &Env,
     binding: &str,
     name: &str,
-    path: &str,
-    body: &T,
-) -> Result<(u16, String), HttpError> {
+    request: &Q,
+) -> Result<A> {
     let stub = env.durable_object(binding)?.get_by_name(name)?;
-    let text = serde_json::to_string(body).map_err(|e| HttpError::Runtime(e.to_string()))?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post)
-        .with_body(Some(JsValue::from_str(&text)));
-    let request = Request::new_with_init(&format!("https://object{path}"), &init)?;
-    let mut response = stub.fetch_with_request(request).await?;
-    Ok((response.status_code(), response.text().await?))
+        .with_body(Some(JsValue::from_str(&crate::http::encode(request)?)));
+    let request = Request::new_with_init("https://object/", &init)?;
+    let text = stub.fetch_with_request(request).await?.text().await?;
+    match serde_json::from_str(&text)
+        .map_err(|e| Error::Runtime(format!("{binding} answered {text:?}: {e}")))?
+    {
+        Answer::Ok(reply) => Ok(reply),
+        Answer::Refused(refusal) => Err(refusal.into()),
+    }
 }
 
-/// A JSON response from inside an object.
-fn reply(status: u16, body: String) -> worker::Result<worker::Response> {
-    Ok(worker::Response::ok(body)?.with_status(status))
+/// Inside an object: decode the call, run `handle`, answer.
+pub async fn serve<Q, A, F>(
+    mut req: Request,
+    handle: impl FnOnce(Q) -> F,
+) -> worker::Result<Response>
+where
+    Q: DeserializeOwned,
+    A: Serialize,
+    F: std::future::Future<Output = Result<A>>,
+{
+    let answer = match serde_json::from_str::<Q>(&req.text().await?) {
+        Err(e) => Answer::Refused((&Error::from(ApiError::malformed(e.to_string()))).into()),
+        Ok(call) => match handle(call).await {
+            Ok(reply) => Answer::Ok(reply),
+            Err(Error::Runtime(detail)) => return Err(worker::Error::RustError(detail)),
+            Err(e) => Answer::Refused((&e).into()),
+        },
+    };
+    let text =
+        serde_json::to_string(&answer).map_err(|e| worker::Error::RustError(e.to_string()))?;
+    Response::ok(text)
 }

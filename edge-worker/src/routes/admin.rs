@@ -11,23 +11,28 @@
 //! - `POST /v1/admin/stock {counters: [..]}` the stock counters' values;
 //! - `GET /v1/admin/unmatched-payments` payments no order could take.
 
+use super::Ctx;
 use crate::config::Config;
-use crate::flow::{apply_event, settle_stock};
-use crate::http::{body_json, body_text, json, now_s, HttpError};
-use crate::objects::{self, inventory::Counters};
-use crate::{auth, db, kv};
+use crate::error::{Error, Result};
+use crate::http::{body_json, body_text, decode, json, now_s, query};
+use crate::live::Live;
+use crate::objects::inventory;
+use crate::services::orders;
+use crate::{auth, kv};
+use commerce_core::edge_api::{
+    AdminSessionRequest, PayoutQuery, Published, RefundPayouts, StockCounters, StockQuery,
+    UnmatchedPayments,
+};
 use commerce_core::error::ApiError;
 use commerce_core::lbs::{StoreIndex, StoreSnapshot};
-use commerce_core::orders::{Event, Storefront};
-use commerce_core::pricing::{self, CouponSelection, Customer, MAX_POINTS};
-use serde::Deserialize;
-use std::collections::BTreeMap;
-use worker::{Env, Request, Response};
+use commerce_core::orders::{Event, Requester, Storefront};
+use commerce_core::pricing::{self, CouponSelection, Customer};
+use worker::{Request, Response};
 
 /// 404 unless the admin token is configured and matches (compared in
 /// constant time).
-pub fn guard(req: &Request, env: &Env) -> Result<(), HttpError> {
-    let hidden = || HttpError::not_found("no such route");
+pub fn guard(req: &Request, env: &worker::Env) -> Result<()> {
+    let hidden = || Error::not_found("no such route");
     let expected = Config(env).get("ADMIN_TOKEN").ok_or_else(hidden)?;
     let given = req.headers().get("x-admin-token")?.unwrap_or_default();
     let same = given.len() == expected.len()
@@ -39,8 +44,8 @@ pub fn guard(req: &Request, env: &Env) -> Result<(), HttpError> {
     same.then_some(()).ok_or_else(hidden)
 }
 
-pub async fn put_catalog(req: &mut Request, env: &Env) -> Result<Response, HttpError> {
-    let storefront: Storefront = body_json(req).await?;
+pub async fn put_catalog(mut cx: Ctx) -> Result<Response> {
+    let storefront: Storefront = body_json(&mut cx.req).await?;
     let probe = storefront.quote_request(
         Vec::new(),
         Customer::default(),
@@ -50,99 +55,74 @@ pub async fn put_catalog(req: &mut Request, env: &Env) -> Result<Response, HttpE
         now_s(),
     );
     pricing::quote(&probe).map_err(ApiError::from)?;
-    let text = serde_json::to_string(&storefront).map_err(|e| HttpError::Runtime(e.to_string()))?;
-    let etag = kv::put(env, kv::STOREFRONT, &text).await?;
-    json(200, &serde_json::json!({"etag": etag}))
+    let text = crate::http::encode(&storefront)?;
+    let etag = kv::put(&cx.env, kv::STOREFRONT, &text).await?;
+    json(200, &Published { etag })
 }
 
-pub async fn put_stores(req: &mut Request, env: &Env) -> Result<Response, HttpError> {
-    let text = body_text(req).await?;
-    let snapshot: StoreSnapshot = crate::http::decode(&text)?;
+pub async fn put_stores(mut cx: Ctx) -> Result<Response> {
+    let text = body_text(&mut cx.req).await?;
+    let snapshot: StoreSnapshot = decode(&text)?;
     StoreIndex::build(snapshot).map_err(ApiError::from)?;
-    let etag = kv::put(env, kv::STORES, &text).await?;
-    json(200, &serde_json::json!({"etag": etag}))
+    let etag = kv::put(&cx.env, kv::STORES, &text).await?;
+    json(200, &Published { etag })
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SessionBody {
-    openid: String,
-    #[serde(default)]
-    points: Option<i64>,
-    /// A member tier to give ("" takes it away); absent: unchanged.
-    #[serde(default)]
-    member_tier: Option<String>,
-}
-
-pub async fn session(req: &mut Request, env: &Env) -> Result<Response, HttpError> {
-    let body: SessionBody = body_json(req).await?;
-    if let Some(points) = body.points.filter(|p| !(0..=MAX_POINTS).contains(p)) {
-        return Err(HttpError::bad_request(
-            "MALFORMED_REQUEST",
-            format!("points: {points} is not a balance (0 to {MAX_POINTS})"),
-        ));
-    }
+pub async fn session(mut cx: Ctx) -> Result<Response> {
+    let body = body_json::<AdminSessionRequest>(&mut cx.req)
+        .await?
+        .checked()?;
     let user_id = super::auth::user_id(&body.openid).await?;
-    let db = db::open(env).await?;
-    db::upsert_user(&db, &user_id, &body.openid, "dev-session", now_s()).await?;
+    let live = Live::open(&cx.env).await?;
+    live.db
+        .upsert_user(&user_id, &body.openid, "dev-session", now_s())
+        .await?;
     if let Some(points) = body.points {
-        db::set_points(&db, &user_id, points).await?;
+        live.db.set_points(&user_id, points).await?;
     }
     if let Some(tier) = &body.member_tier {
         let tier = Some(tier.as_str()).filter(|t| !t.is_empty());
-        db::set_member_tier(&db, &user_id, tier, now_s()).await?;
+        live.db.set_member_tier(&user_id, tier, now_s()).await?;
     }
-    json(200, &auth::issue(env, &user_id).await?)
+    json(200, &auth::issue(&cx.env, &user_id).await?)
 }
 
-pub async fn order_event(env: &Env, order_id: &str, event: Event) -> Result<Response, HttpError> {
-    let transition = apply_event(env, order_id, &event, None).await?;
-    settle_stock(env, &transition).await?;
-    json(200, &transition.order)
+pub async fn ship(cx: Ctx) -> Result<Response> {
+    order_event(cx, Event::Ship).await
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StockBody {
-    counters: Vec<String>,
+pub async fn complete(cx: Ctx) -> Result<Response> {
+    order_event(cx, Event::Complete).await
 }
 
-pub async fn stock(req: &mut Request, env: &Env) -> Result<Response, HttpError> {
-    let body: StockBody = body_json(req).await?;
-    let query = Counters {
-        counters: body
-            .counters
-            .into_iter()
-            .map(|c| (c, None))
-            .collect::<BTreeMap<_, _>>(),
-    };
-    let (_, text) = objects::call(env, "INVENTORY", "global", "/counters", &query).await?;
-    crate::http::json_text(200, text)
+async fn order_event(cx: Ctx, event: Event) -> Result<Response> {
+    let live = Live::open(&cx.env).await?;
+    let now = now_s();
+    let transition = orders::run(&live, &cx.param, &event, None, now).await?;
+    json(200, &transition.order.view(Requester::Merchant, now))
 }
 
-#[derive(Deserialize)]
-struct PayoutQuery {
-    #[serde(default)]
-    status: Option<String>,
+pub async fn stock(mut cx: Ctx) -> Result<Response> {
+    let body: StockQuery = body_json(&mut cx.req).await?;
+    let counters = inventory::counters(&cx.env, body.counters).await?;
+    json(200, &StockCounters { counters })
 }
 
 /// `GET /v1/admin/refund-payouts?status=FAILED`: what was asked of WeChat's
 /// refund API and its last answer (FAILED ones are money still owed).
-pub async fn refund_payouts(req: &Request, env: &Env) -> Result<Response, HttpError> {
-    let query: PayoutQuery = req
-        .query()
-        .map_err(|e| HttpError::bad_request("MALFORMED_REQUEST", format!("query: {e}")))?;
-    let db = db::open(env).await?;
-    json(
-        200,
-        &serde_json::json!({"payouts": db::payouts(&db, query.status.as_deref()).await?}),
-    )
+pub async fn refund_payouts(cx: Ctx) -> Result<Response> {
+    let query: PayoutQuery = query(&cx.req)?;
+    let live = Live::open(&cx.env).await?;
+    let payouts = live.db.payouts(query.status.as_deref()).await?;
+    json(200, &RefundPayouts { payouts })
 }
 
-pub async fn unmatched_payments(env: &Env) -> Result<Response, HttpError> {
-    let db = db::open(env).await?;
+pub async fn unmatched_payments(cx: Ctx) -> Result<Response> {
+    let live = Live::open(&cx.env).await?;
     json(
         200,
-        &serde_json::json!({"payments": db::unmatched(&db).await?}),
+        &UnmatchedPayments {
+            payments: live.db.unmatched().await?,
+        },
     )
 }

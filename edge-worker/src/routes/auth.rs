@@ -7,20 +7,18 @@
 //! returned) -> issue a signed token. The user id is derived from the
 //! openid, so the openid itself never leaves the server either.
 
+use super::Ctx;
 use crate::config::Config;
-use crate::http::{body_json, client_ip, json, now_s, HttpError};
-use crate::{auth, crypto, db, protect};
-use commerce_core::pricing::Customer;
+use crate::error::{Error, Result};
+use crate::http::{body_json, client_ip, json, now_s};
+use crate::live::Live;
+use crate::services::{OrderStore, RateLimits};
+use crate::{auth, crypto, protect};
+use commerce_core::edge_api::{LoginRequest, Me};
 use serde::Deserialize;
-use worker::{Env, Fetch, Request, Response, Url};
+use worker::{Fetch, Response, Url};
 
 const CODE2SESSION: &str = "https://api.weixin.qq.com/sns/jscode2session";
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LoginBody {
-    code: String,
-}
 
 #[derive(Deserialize)]
 struct CodeSession {
@@ -33,7 +31,7 @@ struct CodeSession {
 }
 
 /// The stable user id of an openid.
-pub async fn user_id(openid: &str) -> Result<String, HttpError> {
+pub async fn user_id(openid: &str) -> Result<String> {
     let digest = crypto::sha256(format!("user:{openid}").as_bytes()).await?;
     Ok(format!(
         "u_{}",
@@ -41,23 +39,19 @@ pub async fn user_id(openid: &str) -> Result<String, HttpError> {
     ))
 }
 
-pub async fn login(req: &mut Request, env: &Env) -> Result<Response, HttpError> {
-    protect::take(env, &protect::LOGIN_IP, &client_ip(req)).await?;
-    let body: LoginBody = body_json(req).await?;
-    if body.code.is_empty() || body.code.len() > 128 {
-        return Err(HttpError::bad_request(
-            "MALFORMED_REQUEST",
-            "code: must be 1 to 128 characters (the code from wx.login)",
-        ));
-    }
-    let config = Config(env);
+pub async fn login(mut cx: Ctx) -> Result<Response> {
+    let live = Live::open(&cx.env).await?;
+    live.take(&protect::LOGIN_IP, &client_ip(&cx.req)).await?;
+    let body: LoginRequest = body_json(&mut cx.req).await?;
+    let code = body.checked()?;
+    let config = Config(&cx.env);
     let mut url = Url::parse(
         &config
             .get("WECHAT_CODE2SESSION_URL")
             .unwrap_or_else(|| CODE2SESSION.into()),
     )
     .map_err(|_| {
-        HttpError::status(
+        Error::status(
             503,
             "NOT_CONFIGURED",
             "WECHAT_CODE2SESSION_URL is not a URL",
@@ -66,9 +60,9 @@ pub async fn login(req: &mut Request, env: &Env) -> Result<Response, HttpError> 
     url.query_pairs_mut()
         .append_pair("appid", &config.required("WECHAT_APPID")?)
         .append_pair("secret", &config.required("WECHAT_SECRET")?)
-        .append_pair("js_code", &body.code)
+        .append_pair("js_code", code)
         .append_pair("grant_type", "authorization_code");
-    let upstream = |why: String| HttpError::status(502, "UPSTREAM_UNAVAILABLE", why);
+    let upstream = |why: String| Error::status(502, "UPSTREAM_UNAVAILABLE", why);
     let mut response = Fetch::Url(url)
         .send()
         .await
@@ -88,7 +82,7 @@ pub async fn login(req: &mut Request, env: &Env) -> Result<Response, HttpError> 
     let (Some(openid), Some(session_key), 0) =
         (session.openid, session.session_key, session.errcode)
     else {
-        return Err(HttpError::unauthorized(
+        return Err(Error::unauthorized(
             "LOGIN_FAILED",
             format!(
                 "WeChat refused the login code (errcode {}); call wx.login again",
@@ -97,26 +91,17 @@ pub async fn login(req: &mut Request, env: &Env) -> Result<Response, HttpError> 
         ));
     };
     let user_id = user_id(&openid).await?;
-    protect::take(env, &protect::LOGIN_USER, &user_id).await?;
-    let db = db::open(env).await?;
-    db::upsert_user(&db, &user_id, &openid, &session_key, now_s()).await?;
-    json(200, &auth::issue(env, &user_id).await?)
-}
-
-#[derive(serde::Serialize)]
-struct Me {
-    user_id: String,
-    points: i64,
-    /// Exactly what the edge prices this shopper with (the mini-program's
-    /// quotes send it back as their `customer`).
-    customer: Customer,
+    live.take(&protect::LOGIN_USER, &user_id).await?;
+    live.db
+        .upsert_user(&user_id, &openid, &session_key, now_s())
+        .await?;
+    json(200, &auth::issue(&cx.env, &user_id).await?)
 }
 
 /// `GET /v1/me`: who the token names and their points balance (积分).
-pub async fn me(req: &Request, env: &Env) -> Result<Response, HttpError> {
-    let user_id = crate::auth::require_user(req, env).await?;
-    let db = db::open(env).await?;
-    let customer = db::shopper(&db, &user_id).await?.customer;
+pub async fn me(cx: Ctx) -> Result<Response> {
+    let user_id = cx.user()?.to_owned();
+    let customer = Live::open(&cx.env).await?.shopper(&user_id).await?.customer;
     json(
         200,
         &Me {

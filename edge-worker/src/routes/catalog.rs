@@ -3,13 +3,24 @@
 //! cache for offline store finding), with `ETag`; a matching
 //! `If-None-Match` is 304 with no body.
 
-use crate::http::{json_text, HttpError};
+use super::Ctx;
+use crate::error::Result;
+use crate::http::json_text;
 use crate::kv;
-use worker::{Env, Request, Response};
+use worker::Response;
 
-pub async fn get(req: &Request, env: &Env, key: &str) -> Result<Response, HttpError> {
-    let snapshot = kv::snapshot(env, key).await?;
-    let fresh = req
+pub async fn storefront(cx: Ctx) -> Result<Response> {
+    snapshot(&cx, kv::STOREFRONT).await
+}
+
+pub async fn stores(cx: Ctx) -> Result<Response> {
+    snapshot(&cx, kv::STORES).await
+}
+
+async fn snapshot(cx: &Ctx, key: &str) -> Result<Response> {
+    let snapshot = kv::snapshot(&cx.env, key).await?;
+    let fresh = cx
+        .req
         .headers()
         .get("if-none-match")?
         .is_some_and(|tags| tags.split(',').any(|t| t.trim() == snapshot.etag));

@@ -4,40 +4,42 @@
 //! without `catalog` is priced against the published storefront (its
 //! catalog and rules fill every field the request leaves out).
 
-use crate::http::{body_text, json_text, HttpError};
+use super::Ctx;
+use crate::error::{Error, Result};
+use crate::http::{body_text, encode, json_text};
 use crate::kv;
-use worker::{Env, Request, Response};
+use commerce_core::api;
+use worker::Response;
 
-pub async fn post(req: &mut Request, op: &str) -> Result<Response, HttpError> {
+pub async fn operation(mut cx: Ctx) -> Result<Response> {
     // An unknown operation is 404 before its body is read.
-    if !commerce_core::api::OPERATIONS.contains(&op) {
-        return Err(commerce_core::api::unknown_operation(op).into());
+    if !api::OPERATIONS.contains(&cx.param.as_str()) {
+        return Err(api::unknown_operation(&cx.param).into());
     }
-    let body = body_text(req).await?;
-    json_text(200, commerce_core::api::call_json(op, &body)?)
+    let body = body_text(&mut cx.req).await?;
+    json_text(200, api::call_json(&cx.param, &body)?)
 }
 
-pub async fn quote(req: &mut Request, env: &Env) -> Result<Response, HttpError> {
-    let body = body_text(req).await?;
+pub async fn quote(mut cx: Ctx) -> Result<Response> {
+    let body = body_text(&mut cx.req).await?;
     let with_catalog = match serde_json::from_str::<serde_json::Value>(&body) {
         Ok(serde_json::Value::Object(mut request)) if !request.contains_key("catalog") => {
-            match kv::storefront(env).await {
+            match kv::storefront(&cx.env).await {
                 Ok(storefront) => {
-                    let rules = serde_json::to_value(storefront)
-                        .map_err(|e| HttpError::Runtime(e.to_string()))?;
+                    let rules = serde_json::to_value(storefront).map_err(Error::runtime)?;
                     if let serde_json::Value::Object(rules) = rules {
                         for (field, value) in rules.into_iter().filter(|(f, _)| f != "coupons") {
                             request.entry(field).or_insert(value);
                         }
                     }
-                    serde_json::Value::Object(request).to_string()
+                    encode(&request)?
                 }
                 // Nothing published: core says what the request lacks.
-                Err(HttpError::Status(503, _)) => body,
+                Err(Error::Status(503, _)) => body,
                 Err(e) => return Err(e),
             }
         }
         _ => body,
     };
-    json_text(200, commerce_core::api::call_json("quote", &with_catalog)?)
+    json_text(200, api::call_json("quote", &with_catalog)?)
 }

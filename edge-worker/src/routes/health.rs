@@ -1,13 +1,21 @@
 //! `GET /v1/health`: the worker is up; which version and which operations.
 
-use crate::http::{json_text, HttpError};
-use worker::{Env, Response};
+use super::Ctx;
+use crate::error::Result;
+use crate::http::json;
+use commerce_core::edge_api::Health;
+use worker::Response;
 
-pub fn get(_env: &Env) -> Result<Response, HttpError> {
-    let body = serde_json::json!({
-        "status": "ok",
-        "version": env!("CARGO_PKG_VERSION"),
-        "operations": commerce_core::api::OPERATIONS,
-    });
-    json_text(200, body.to_string())
+pub async fn get(_cx: Ctx) -> Result<Response> {
+    json(
+        200,
+        &Health {
+            status: "ok".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            operations: commerce_core::api::OPERATIONS
+                .iter()
+                .map(|&o| o.to_owned())
+                .collect(),
+        },
+    )
 }

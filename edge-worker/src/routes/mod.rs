@@ -1,7 +1,12 @@
-//! The route table: path patterns (matched by `matchit`, the router inside
-//! the `worker` crate) to one handler per method. A known path with another
-//! method is 405 with `Allow`; an unknown path is 404 — both as JSON errors.
-//! One module per route group; each handler decodes, calls core, encodes.
+//! The route table: one row per route - method, path pattern (matched by
+//! `matchit`), who may call it, handler. Everything else is derived from the
+//! rows: a known path with another method is 405 with `Allow` listing that
+//! path's methods; an unknown path is 404; a path whose rows are `admin` is
+//! 404 for any request without the admin token, as if absent. The table is
+//! built once per isolate. `docs/openapi.json` is checked against it (the
+//! native tests below; `tests/edge/openapi.cjs` against the running worker).
+//!
+//! Each handler decodes, calls core or one service, encodes - a few lines.
 
 mod admin;
 mod auth;
@@ -14,162 +19,203 @@ mod orders;
 mod pay;
 mod stores;
 
-use crate::http::HttpError;
-use crate::kv;
-use commerce_core::error::{ApiError, ErrorKind};
-use commerce_core::orders::{Event, Requester};
-use worker::{Env, Method, Request, Response};
+use crate::error::{Error, Result};
+use crate::http::method;
+use std::future::Future;
+use std::pin::Pin;
+use worker::{Env, Request, Response};
 
-/// Which handler group a path leads to.
-#[derive(Clone, Copy)]
-enum Route {
-    Health,
-    Quote,
-    Operation,
-    Catalog,
-    Stores,
-    StoresNearest,
-    Login,
-    Me,
-    Coupons,
-    CouponClaim,
-    CartSync,
-    Orders,
-    Order,
-    OrderCancel,
-    OrderRefund,
-    OrderPay,
-    OrderPaySandbox,
-    PayNotify,
-    AdminCatalog,
-    AdminStores,
-    AdminSession,
-    AdminShip,
-    AdminComplete,
-    AdminRefund,
-    AdminStock,
-    AdminUnmatched,
-    AdminPayouts,
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guard {
+    /// Anyone.
+    Public,
+    /// A shopper with a session token (`Authorization: Bearer`), else 401.
+    User,
+    /// A session token if one is sent (a bad one is 401), else a guest.
+    MaybeUser,
+    /// The merchant (`X-Admin-Token`); without it the route does not exist (404).
+    Admin,
+    /// Development only: the route does not exist (404) unless the payment
+    /// sandbox is configured (`WECHATPAY_SANDBOX_URL`); then as `User`.
+    DevUser,
 }
 
-impl Route {
-    /// The methods this route answers, for the `Allow` header of a 405.
-    fn allow(self) -> &'static str {
-        match self {
-            Route::Health
-            | Route::Catalog
-            | Route::Stores
-            | Route::StoresNearest
-            | Route::Coupons
-            | Route::Order
-            | Route::Me
-            | Route::AdminUnmatched
-            | Route::AdminPayouts => "GET",
-            Route::Orders => "GET, POST",
-            Route::AdminCatalog | Route::AdminStores => "PUT",
-            _ => "POST",
-        }
+/// What a handler gets.
+pub struct Ctx {
+    pub req: Request,
+    pub env: Env,
+    /// The user a `User` (or `MaybeUser`) guard found.
+    pub user: Option<String>,
+    /// `:id` / `:op` of the pattern, when it has one.
+    pub param: String,
+}
+
+impl Ctx {
+    /// The user of a `User` route.
+    pub fn user(&self) -> Result<&str> {
+        self.user
+            .as_deref()
+            .ok_or_else(|| Error::unauthorized("UNAUTHORIZED", "log in first: no session token"))
     }
 }
 
-fn table() -> matchit::Router<Route> {
-    let mut router = matchit::Router::new();
-    for (pattern, route) in [
-        ("/v1/health", Route::Health),
-        ("/v1/quote", Route::Quote),
-        ("/v1/ops/:op", Route::Operation),
-        ("/v1/catalog", Route::Catalog),
-        ("/v1/stores", Route::Stores),
-        ("/v1/stores/nearest", Route::StoresNearest),
-        ("/v1/auth/login", Route::Login),
-        ("/v1/me", Route::Me),
-        ("/v1/coupons", Route::Coupons),
-        ("/v1/coupons/claim", Route::CouponClaim),
-        ("/v1/cart/sync", Route::CartSync),
-        ("/v1/orders", Route::Orders),
-        ("/v1/orders/:id", Route::Order),
-        ("/v1/orders/:id/cancel", Route::OrderCancel),
-        ("/v1/orders/:id/refund", Route::OrderRefund),
-        ("/v1/orders/:id/pay", Route::OrderPay),
-        ("/v1/orders/:id/pay/sandbox", Route::OrderPaySandbox),
-        ("/v1/pay/notify", Route::PayNotify),
-        ("/v1/admin/catalog", Route::AdminCatalog),
-        ("/v1/admin/stores", Route::AdminStores),
-        ("/v1/admin/session", Route::AdminSession),
-        ("/v1/admin/orders/:id/ship", Route::AdminShip),
-        ("/v1/admin/orders/:id/complete", Route::AdminComplete),
-        ("/v1/admin/orders/:id/refund", Route::AdminRefund),
-        ("/v1/admin/stock", Route::AdminStock),
-        ("/v1/admin/unmatched-payments", Route::AdminUnmatched),
-        ("/v1/admin/refund-payouts", Route::AdminPayouts),
-    ] {
-        // The patterns are literals above; inserting them cannot conflict.
-        let _ = router.insert(pattern, route);
-    }
-    router
+type Pending = Pin<Box<dyn Future<Output = Result<Response>>>>;
+
+/// One route.
+pub struct Route {
+    pub method: &'static str,
+    pub pattern: &'static str,
+    pub guard: Guard,
+    handler: fn(Ctx) -> Pending,
 }
 
-pub async fn dispatch(mut req: Request, env: Env) -> Result<Response, HttpError> {
-    let path = req.path();
-    let router = table();
-    let Ok(matched) = router.at(&path) else {
-        return Err(
-            ApiError::new(ErrorKind::NotFound, "NOT_FOUND", format!("no route {path}")).into(),
-        );
+macro_rules! routes {
+    ($($method:literal $pattern:literal $guard:ident => $handler:path;)*) => {
+        /// Every route, in the order docs/api.md describes them.
+        pub const ROUTES: &[Route] = &[$(Route {
+            method: $method,
+            pattern: $pattern,
+            guard: Guard::$guard,
+            handler: |cx| Box::pin($handler(cx)),
+        }),*];
     };
-    let route = *matched.value;
-    let id = matched.params.get("id").unwrap_or_default().to_owned();
-    let op = matched.params.get("op").unwrap_or_default().to_owned();
-    if matches!(
-        route,
-        Route::AdminCatalog
-            | Route::AdminStores
-            | Route::AdminSession
-            | Route::AdminShip
-            | Route::AdminComplete
-            | Route::AdminRefund
-            | Route::AdminStock
-            | Route::AdminUnmatched
-            | Route::AdminPayouts
-    ) {
-        admin::guard(&req, &env)?;
-    }
-    let env = &env;
-    match (route, req.method()) {
-        (Route::Health, Method::Get) => health::get(env),
-        (Route::Quote, Method::Post) => core_ops::quote(&mut req, env).await,
-        (Route::Operation, Method::Post) => core_ops::post(&mut req, &op).await,
-        (Route::Catalog, Method::Get) => catalog::get(&req, env, kv::STOREFRONT).await,
-        (Route::Stores, Method::Get) => catalog::get(&req, env, kv::STORES).await,
-        (Route::StoresNearest, Method::Get) => stores::nearest(&req, env).await,
-        (Route::Login, Method::Post) => auth::login(&mut req, env).await,
-        (Route::Me, Method::Get) => auth::me(&req, env).await,
-        (Route::Coupons, Method::Get) => coupons::list(&req, env).await,
-        (Route::CouponClaim, Method::Post) => coupons::claim(&mut req, env).await,
-        (Route::CartSync, Method::Post) => cart::sync(&mut req, env).await,
-        (Route::Orders, Method::Post) => orders::create(&mut req, env).await,
-        (Route::Orders, Method::Get) => orders::list(&req, env).await,
-        (Route::Order, Method::Get) => orders::get(&req, env, &id).await,
-        (Route::OrderCancel, Method::Post) => orders::cancel(&req, env, &id).await,
-        (Route::OrderRefund, Method::Post) => {
-            orders::refund(&mut req, env, &id, Requester::Shopper).await
+}
+
+routes! {
+    "GET" "/v1/health" Public => health::get;
+    "POST" "/v1/quote" Public => core_ops::quote;
+    "POST" "/v1/ops/:op" Public => core_ops::operation;
+    "GET" "/v1/catalog" Public => catalog::storefront;
+    "GET" "/v1/stores" Public => catalog::stores;
+    "GET" "/v1/stores/nearest" Public => stores::nearest;
+    "POST" "/v1/auth/login" Public => auth::login;
+    "GET" "/v1/me" User => auth::me;
+    "GET" "/v1/coupons" User => coupons::list;
+    "POST" "/v1/coupons/claim" User => coupons::claim;
+    "POST" "/v1/cart/sync" MaybeUser => cart::sync;
+    "POST" "/v1/orders" User => orders::create;
+    "GET" "/v1/orders" User => orders::list;
+    "GET" "/v1/orders/:id" User => orders::get;
+    "POST" "/v1/orders/:id/cancel" User => orders::cancel;
+    "POST" "/v1/orders/:id/refund" User => orders::refund;
+    "POST" "/v1/orders/:id/pay" User => pay::prepay;
+    "POST" "/v1/orders/:id/pay/sandbox" DevUser => pay::sandbox;
+    "POST" "/v1/pay/notify" Public => pay::notify;
+    "PUT" "/v1/admin/catalog" Admin => admin::put_catalog;
+    "PUT" "/v1/admin/stores" Admin => admin::put_stores;
+    "POST" "/v1/admin/session" Admin => admin::session;
+    "POST" "/v1/admin/orders/:id/ship" Admin => admin::ship;
+    "POST" "/v1/admin/orders/:id/complete" Admin => admin::complete;
+    "POST" "/v1/admin/orders/:id/refund" Admin => orders::merchant_refund;
+    "POST" "/v1/admin/stock" Admin => admin::stock;
+    "GET" "/v1/admin/unmatched-payments" Admin => admin::unmatched_payments;
+    "GET" "/v1/admin/refund-payouts" Admin => admin::refund_payouts;
+}
+
+/// The rows of one path pattern.
+struct Path {
+    rows: Vec<&'static Route>,
+    /// `Allow` for this path.
+    allow: String,
+}
+
+struct Table {
+    router: matchit::Router<usize>,
+    paths: Vec<Path>,
+}
+
+impl Table {
+    fn build() -> Table {
+        let mut router = matchit::Router::new();
+        let mut paths: Vec<Path> = Vec::new();
+        let mut index: Vec<&'static str> = Vec::new();
+        for route in ROUTES {
+            let at = match index.iter().position(|p| *p == route.pattern) {
+                Some(at) => at,
+                None => {
+                    index.push(route.pattern);
+                    paths.push(Path {
+                        rows: Vec::new(),
+                        allow: String::new(),
+                    });
+                    // The patterns are literals above (the tests insert
+                    // them all); a conflict cannot happen at run time.
+                    let _ = router.insert(route.pattern, paths.len() - 1);
+                    paths.len() - 1
+                }
+            };
+            paths[at].rows.push(route);
         }
-        (Route::OrderPay, Method::Post) => pay::prepay(&req, env, &id).await,
-        (Route::OrderPaySandbox, Method::Post) => pay::sandbox(&req, env, &id).await,
-        (Route::PayNotify, Method::Post) => pay::notify(&mut req, env).await,
-        (Route::AdminCatalog, Method::Put) => admin::put_catalog(&mut req, env).await,
-        (Route::AdminStores, Method::Put) => admin::put_stores(&mut req, env).await,
-        (Route::AdminSession, Method::Post) => admin::session(&mut req, env).await,
-        (Route::AdminShip, Method::Post) => admin::order_event(env, &id, Event::Ship).await,
-        (Route::AdminComplete, Method::Post) => admin::order_event(env, &id, Event::Complete).await,
-        (Route::AdminRefund, Method::Post) => {
-            orders::refund(&mut req, env, &id, Requester::Merchant).await
+        for path in &mut paths {
+            path.allow = path
+                .rows
+                .iter()
+                .map(|r| r.method)
+                .collect::<Vec<_>>()
+                .join(", ");
         }
-        (Route::AdminStock, Method::Post) => admin::stock(&mut req, env).await,
-        (Route::AdminUnmatched, Method::Get) => admin::unmatched_payments(env).await,
-        (Route::AdminPayouts, Method::Get) => admin::refund_payouts(&req, env).await,
-        _ => Err(HttpError::MethodNotAllowed {
-            allowed: route.allow(),
-        }),
+        Table { router, paths }
     }
 }
+
+thread_local! {
+    static TABLE: Table = Table::build();
+}
+
+/// What a known path has for a method.
+enum Found {
+    Route(&'static Route, String),
+    /// The path exists, not with this method; its `Allow`.
+    OtherMethods(String),
+}
+
+/// The path's guard and what it has for `method`; `None`: no such path.
+fn find(path: &str, method: &str) -> Option<(Guard, Found)> {
+    TABLE.with(|table| {
+        let matched = table.router.at(path).ok()?;
+        let found = &table.paths[*matched.value];
+        let guard = found.rows[0].guard;
+        Some(match found.rows.iter().find(|r| r.method == method) {
+            Some(route) => {
+                let param = matched.params.iter().next().map(|(_, v)| v.to_owned());
+                (guard, Found::Route(route, param.unwrap_or_default()))
+            }
+            None => (guard, Found::OtherMethods(found.allow.clone())),
+        })
+    })
+}
+
+pub async fn dispatch(req: Request, env: Env) -> Result<Response> {
+    let path = req.path();
+    let (guard, found) =
+        find(&path, &method(&req)).ok_or_else(|| Error::not_found(format!("no route {path}")))?;
+    // A hidden path stays hidden whatever the method: its guard comes first.
+    match guard {
+        Guard::Admin => admin::guard(&req, &env)?,
+        Guard::DevUser => pay::sandbox_guard(&env)?,
+        _ => {}
+    }
+    let (route, param) = match found {
+        Found::Route(route, param) => (route, param),
+        Found::OtherMethods(allowed) => return Err(Error::MethodNotAllowed { allowed }),
+    };
+    let user = match guard {
+        Guard::User | Guard::DevUser => Some(crate::auth::require_user(&req, &env).await?),
+        Guard::MaybeUser => match crate::auth::bearer(&req)? {
+            Some(token) => Some(crate::auth::verify(&env, &token).await?),
+            None => None,
+        },
+        Guard::Public | Guard::Admin => None,
+    };
+    (route.handler)(Ctx {
+        req,
+        env,
+        user,
+        param,
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests;

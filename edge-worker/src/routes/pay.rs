@@ -19,21 +19,24 @@
 //! Invariants: nothing is read from the body before its signature is
 //! checked; keys come from secrets and never appear in a response or log.
 
-use crate::auth::require_user;
+use super::Ctx;
 use crate::config::Config;
 use crate::crypto;
-use crate::db;
-use crate::flow::{self, apply_event, load, settle_stock};
-use crate::http::{body_text, decode, json, now_s, HttpError};
+use crate::error::{Error, Result};
+use crate::http::{body_text, decode, json, now_s};
+use crate::live::Live;
+use crate::logs;
+use crate::services::{orders, payment};
 use crate::wechatpay::Merchant;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
+use commerce_core::edge_api::{NotifyAck, PaymentParams, SandboxPaid};
 use commerce_core::error::{ApiError, ErrorKind};
 use commerce_core::money::Money;
-use commerce_core::orders::{transition_status, Event, Order, RefundRecord};
-use serde::{Deserialize, Serialize};
+use commerce_core::orders::{Action, Requester};
+use serde::Deserialize;
 use wasm_bindgen::JsValue;
-use worker::{Env, Fetch, Headers, Method, Request, RequestInit, Response};
+use worker::{js_sys, Fetch, Headers, Method, Request, RequestInit, Response};
 
 #[derive(Deserialize)]
 struct Notification {
@@ -66,25 +69,21 @@ struct Amount {
     total: Money,
 }
 
-fn rejected(status: u16, code: &str, message: impl Into<String>) -> HttpError {
-    let error = HttpError::status(status, code, message);
-    worker::console_warn!("pay notify rejected: {}", flow::describe(&error));
+fn rejected(status: u16, code: &str, message: impl Into<String>) -> Error {
+    let error = Error::status(status, code, message);
+    logs::warn!("pay notify rejected: {}", error.describe());
     error
 }
 
-fn rejected_api(order_id: &str, error: ApiError) -> HttpError {
-    worker::console_warn!("pay notify rejected: order {order_id}: {error}");
-    HttpError::Api(error)
-}
-
-fn header(req: &Request, name: &str) -> Result<String, HttpError> {
+fn header(req: &Request, name: &str) -> Result<String> {
     req.headers()
         .get(name)?
         .ok_or_else(|| rejected(401, "SIGNATURE_INVALID", format!("missing header {name}")))
 }
 
-pub async fn notify(req: &mut Request, env: &Env) -> Result<Response, HttpError> {
-    let config = Config(env);
+pub async fn notify(mut cx: Ctx) -> Result<Response> {
+    let config = Config(&cx.env);
+    let req = &mut cx.req;
     let timestamp = header(req, "wechatpay-timestamp")?;
     let nonce = header(req, "wechatpay-nonce")?;
     let signature = header(req, "wechatpay-signature")?;
@@ -156,56 +155,21 @@ pub async fn notify(req: &mut Request, env: &Env) -> Result<Response, HttpError>
     })?;
     let transaction: Transaction = serde_json::from_slice(&plain)
         .map_err(|e| rejected(400, "MALFORMED_REQUEST", format!("resource: {e}")))?;
-    if transaction.trade_state == "SUCCESS" {
-        let event = Event::Pay {
-            transaction_id: transaction.transaction_id.clone(),
-            amount: transaction.amount.total,
-        };
-        let order_id = transaction.out_trade_no;
-        let transition = match apply_event(env, &order_id, &event, None).await {
-            Ok(t) => t,
-            Err(HttpError::Api(e)) if e.kind == ErrorKind::Conflict => {
-                // The money arrived but the order cannot take it: keep it
-                // for a refund, then refuse (WeChat retries; recorded once).
-                let db = db::open(env).await?;
-                let payment = db::UnmatchedPayment {
-                    transaction_id: transaction.transaction_id,
-                    order_id: order_id.clone(),
-                    amount: transaction.amount.total.as_fen(),
-                    reason: e.code.clone(),
-                    received_at: now_s(),
-                };
-                db::record_unmatched(&db, &payment).await?;
-                return Err(rejected_api(&order_id, e));
-            }
-            Err(e) => {
-                worker::console_warn!(
-                    "pay notify rejected: order {order_id}: {}",
-                    flow::describe(&e)
-                );
-                return Err(e);
-            }
-        };
-        settle_stock(env, &transition).await?;
-    }
-    json(
-        200,
-        &serde_json::json!({"code": "SUCCESS", "message": "OK"}),
+    let order_id = transaction.out_trade_no.clone();
+    let live = Live::open(&cx.env).await?;
+    payment::notified(
+        &live,
+        payment::Transaction {
+            out_trade_no: transaction.out_trade_no,
+            transaction_id: transaction.transaction_id,
+            trade_state: transaction.trade_state,
+            total: transaction.amount.total,
+        },
+        now_s(),
     )
-}
-
-/// What `wx.requestPayment` takes.
-#[derive(Serialize)]
-struct PaymentParams {
-    #[serde(rename = "timeStamp")]
-    time_stamp: String,
-    #[serde(rename = "nonceStr")]
-    nonce_str: String,
-    package: String,
-    #[serde(rename = "signType")]
-    sign_type: &'static str,
-    #[serde(rename = "paySign")]
-    pay_sign: String,
+    .await
+    .inspect_err(|e| logs::warn!("pay notify rejected: order {order_id}: {}", e.describe()))?;
+    json(200, &NotifyAck::ok())
 }
 
 #[derive(Deserialize)]
@@ -214,32 +178,35 @@ struct Prepay {
 }
 
 /// `POST /v1/orders/:id/pay`: create the payment with the provider and sign
-/// the parameters for `wx.requestPayment`.
-pub async fn prepay(req: &Request, env: &Env, order_id: &str) -> Result<Response, HttpError> {
-    let user_id = require_user(req, env).await?;
-    let db = db::open(env).await?;
-    let order = load(&db, order_id, Some(&user_id)).await?;
-    let probe = Event::Pay {
-        transaction_id: String::new(),
-        amount: order.payable,
-    };
-    transition_status(order.status, &probe).map_err(commerce_core::error::ApiError::from)?;
-    let merchant = Merchant::from_env(env)?;
-    let openid = db::openid(&db, &user_id).await?;
+/// the parameters for `wx.requestPayment` - if core's actions for the
+/// shopper include `pay` now.
+pub async fn prepay(cx: Ctx) -> Result<Response> {
+    let user_id = cx.user()?;
+    let live = Live::open(&cx.env).await?;
+    let order = orders::load(&live, &cx.param, Some(user_id)).await?;
+    let now = now_s();
+    order.allows(Action::Pay, Requester::Shopper, now)?;
+    let merchant = Merchant::from_env(&cx.env)?;
+    let openid = live.db.openid(user_id).await?;
     let body = serde_json::json!({
         "appid": merchant.appid, "mchid": merchant.mchid, "description": format!("order {}", order.id),
         "out_trade_no": order.id,
         "time_expire": js_sys::Date::new(&JsValue::from_f64((order.pay_by * 1000) as f64)).to_iso_string().as_string(),
-        "notify_url": Config(env).get("WECHATPAY_NOTIFY_URL").unwrap_or_default(),
+        "notify_url": Config(&cx.env).get("WECHATPAY_NOTIFY_URL").unwrap_or_default(),
         "amount": {"total": order.payable, "currency": "CNY"},
         "payer": {"openid": openid},
     });
     let prepay: Prepay = merchant
-        .post(env, "WECHATPAY_PREPAY_URL", &body, "UPSTREAM_UNAVAILABLE")
+        .post(
+            &cx.env,
+            "WECHATPAY_PREPAY_URL",
+            &body,
+            "UPSTREAM_UNAVAILABLE",
+        )
         .await?;
     let package = format!("prepay_id={}", prepay.prepay_id);
-    let nonce_str = flow::random_id(16)?;
-    let time_stamp = now_s().to_string();
+    let nonce_str = crypto::random_hex(16)?;
+    let time_stamp = now.to_string();
     let pay_sign = merchant
         .sign(&format!(
             "{}\n{time_stamp}\n{nonce_str}\n{package}\n",
@@ -252,146 +219,60 @@ pub async fn prepay(req: &Request, env: &Env, order_id: &str) -> Result<Response
             time_stamp,
             nonce_str,
             package,
-            sign_type: "RSA",
+            sign_type: "RSA".into(),
             pay_sign,
         },
     )
 }
 
-/// What the provider answers a refund request.
-#[derive(Deserialize)]
-struct ProviderRefund {
-    refund_id: String,
-    status: String,
-}
-
-/// A refund's payout, as the provider took it.
-#[derive(Serialize)]
-pub struct Payout {
-    out_refund_no: String,
-    /// WeChat's refund id ("" when nothing was paid out).
-    provider_refund_id: String,
-    /// WeChat's status (`PROCESSING`, `SUCCESS`...), or `NOTHING_TO_PAY`
-    /// for a refund of 0 fen.
-    status: String,
-}
-
-/// Pay `refund` of `order` back through WeChat Pay (`WECHATPAY_REFUND_URL`,
-/// `POST /v3/refund/domestic/refunds`) and record the answer in D1
-/// `refund_payouts`. `out_refund_no` is derived from the order and refund
-/// ids, so retrying a refund asks WeChat for the same payout (it pays each
-/// `out_refund_no` once). The amount is the refund's, from the stored
-/// per-line allocations (core); a refund of 0 fen asks nothing.
-pub async fn refund_payout(
-    env: &Env,
-    order: &Order,
-    refund: &RefundRecord,
-) -> Result<Payout, HttpError> {
-    let payment = order
-        .payment
-        .as_ref()
-        .ok_or_else(|| HttpError::Runtime(format!("refund of unpaid order {}", order.id)))?;
-    let digest = crypto::sha256(format!("{}\n{}", order.id, refund.refund_id).as_bytes()).await?;
-    let out_refund_no = format!("rf{}", crypto::hex(digest.get(..15).unwrap_or_default()));
-    let asked = if refund.amount == Money::ZERO {
-        Ok(ProviderRefund {
-            refund_id: String::new(),
-            status: "NOTHING_TO_PAY".into(),
-        })
-    } else {
-        let body = serde_json::json!({
-            "transaction_id": payment.transaction_id,
-            "out_refund_no": out_refund_no,
-            "reason": format!("refund {} of order {}", refund.refund_id, order.id),
-            "notify_url": Config(env).get("WECHATPAY_NOTIFY_URL").unwrap_or_default(),
-            "amount": {"refund": refund.amount, "total": payment.amount, "currency": "CNY"},
-        });
-        Merchant::from_env(env)?
-            .post(env, "WECHATPAY_REFUND_URL", &body, "REFUND_PAYOUT_FAILED")
-            .await
-    };
-    // A refused payout is recorded too (status FAILED): the merchant sees
-    // what is still owed, and a retry of the refund asks again.
-    let (provider_refund_id, status) = match &asked {
-        Ok(answer) => (answer.refund_id.clone(), answer.status.clone()),
-        Err(_) => (String::new(), "FAILED".to_owned()),
-    };
-    let payout = db::RefundPayout {
-        order_id: order.id.clone(),
-        refund_id: refund.refund_id.clone(),
-        out_refund_no,
-        amount: refund.amount.as_fen(),
-        provider_refund_id,
-        status,
-        requested_at: now_s(),
-    };
-    db::record_payout(&db::open(env).await?, &payout).await?;
-    match asked {
-        Ok(_) => Ok(Payout {
-            out_refund_no: payout.out_refund_no,
-            provider_refund_id: payout.provider_refund_id,
-            status: payout.status,
-        }),
-        Err(HttpError::Status(code, mut e)) => {
-            worker::console_warn!(
-                "refund payout failed: order {} refund {}: {}",
-                order.id,
-                refund.refund_id,
-                e.code
-            );
-            e.message = format!(
-                "refund {} is recorded but its payout failed ({}); retry with the same refund_id",
-                refund.refund_id, e.message
-            );
-            Err(HttpError::Status(code, e))
-        }
-        Err(other) => Err(other),
+/// The sandbox route exists only where the sandbox is configured.
+pub fn sandbox_guard(env: &worker::Env) -> Result<()> {
+    match Config(env).get("WECHATPAY_SANDBOX_URL") {
+        Some(_) => Ok(()),
+        None => Err(ApiError::new(
+            ErrorKind::NotFound,
+            "NOT_FOUND",
+            "no payment sandbox here: pay with wx.requestPayment",
+        )
+        .into()),
     }
 }
 
-/// `POST /v1/orders/:id/pay/sandbox` — development only: 404 unless
+/// `POST /v1/orders/:id/pay/sandbox` - development only: 404 unless
 /// `WECHATPAY_SANDBOX_URL` is configured (never in production). Stands in
 /// for the shopper confirming `wx.requestPayment` where there is no WeChat
 /// (the H5 preview, DevTools against `make dev`): asks the payment sandbox
 /// to pay the order's latest prepay; the sandbox then sends a signed
 /// notification to `POST /v1/pay/notify`, which alone moves the order to
 /// `paid`. Answers `{"requested": true}` once the sandbox has delivered it.
-pub async fn sandbox(req: &Request, env: &Env, order_id: &str) -> Result<Response, HttpError> {
-    let Some(url) = Config(env).get("WECHATPAY_SANDBOX_URL") else {
-        return Err(ApiError::new(
-            ErrorKind::NotFound,
-            "NOT_FOUND",
-            "no payment sandbox here: pay with wx.requestPayment",
-        )
-        .into());
-    };
-    let user_id = require_user(req, env).await?;
-    let db = db::open(env).await?;
-    load(&db, order_id, Some(&user_id)).await?;
+pub async fn sandbox(cx: Ctx) -> Result<Response> {
+    let url = Config(&cx.env).required("WECHATPAY_SANDBOX_URL")?;
+    let live = Live::open(&cx.env).await?;
+    orders::load(&live, &cx.param, Some(cx.user()?)).await?;
     let headers = Headers::new();
     headers.set("content-type", "application/json")?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post)
         .with_headers(headers)
         .with_body(Some(JsValue::from_str(
-            &serde_json::json!({ "out_trade_no": order_id }).to_string(),
+            &serde_json::json!({ "out_trade_no": cx.param }).to_string(),
         )));
     let response = Fetch::Request(Request::new_with_init(&url, &init)?)
         .send()
         .await
         .map_err(|_| {
-            HttpError::status(
+            Error::status(
                 502,
                 "UPSTREAM_UNAVAILABLE",
                 "the payment sandbox did not answer",
             )
         })?;
     if !(200..300).contains(&response.status_code()) {
-        return Err(HttpError::status(
+        return Err(Error::status(
             502,
             "PAYMENT_FAILED",
             format!("the payment sandbox answered {}", response.status_code()),
         ));
     }
-    json(200, &serde_json::json!({ "requested": true }))
+    json(200, &SandboxPaid { requested: true })
 }
