@@ -32,6 +32,7 @@ const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
+const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 const { startWorker, ROOT } = require('../lib/wrangler.cjs');
 const { test, run } = require('../lib/check.cjs');
@@ -496,6 +497,29 @@ test('admin: ship and complete an unknown order are 404 NOT_FOUND; complete a pa
   f.assertError(await api.admin('POST', '/v1/admin/orders/o-nothing/complete'), 404, 'NOT_FOUND');
   const o = await paid(s.alice.token, [{ sku_id: 'bun-pork', quantity: 1 }]);
   f.assertError(await api.admin('POST', `/v1/admin/orders/${o.id}/complete`), 409, 'INVALID_TRANSITION');
+});
+
+/** Run SQL on the worker's local D1 file (what a bug or a hand edit could leave behind). */
+function d1(sql) {
+  const dir = path.join(full.persistTo, 'v3', 'd1', 'miniflare-D1DatabaseObject');
+  const file = fs.readdirSync(dir).find((n) => n.endsWith('.sqlite') && n !== 'metadata.sqlite');
+  const r = spawnSync('python3', ['-c', 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1], timeout=30); c.executescript(sys.argv[2]); c.commit()', path.join(dir, file), sql], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+}
+
+test('stored data core cannot read: an unreadable order is 503 RECORD_UNREADABLE for that order only; bad points count as 0', async () => {
+  const u = (await api.admin('POST', '/v1/admin/session', { openid: 'broken-records', points: 50 })).json;
+  const keep = await paid(u.token, [{ sku_id: 'bun-pork', quantity: 1 }]);
+  const broken = await paid(u.token, [{ sku_id: 'bun-pork', quantity: 2 }]);
+  d1(`UPDATE orders SET body = '{"not": "an order"}' WHERE id = '${broken.id}'; UPDATE users SET points = 9007199254740993 WHERE id = '${u.user_id}';`);
+  f.assertError(await api.call('GET', `/v1/orders/${broken.id}`, { token: u.token }), 503, 'RECORD_UNREADABLE');
+  const list = await api.call('GET', '/v1/orders', { token: u.token });
+  assert.equal(list.status, 200, list.text);
+  assert.deepEqual(list.json.orders.map((o) => o.id), [keep.id], 'the readable order is still listed');
+  const me = await api.call('GET', '/v1/me', { token: u.token });
+  assert.equal(me.status, 200, me.text);
+  assert.equal(me.json.points, 0, 'a balance that is not a count is 0, not a 500');
+  assert.equal((await api.call('GET', '/v1/coupons', { token: u.token })).status, 200);
 });
 
 test('every code of docs/api.md\'s error table is produced by an edge test', () => {

@@ -35,6 +35,7 @@ function freePort() {
  */
 async function startWorker(options = {}) {
   const port = options.port || (await freePort());
+  const ownDir = !options.persistTo;
   const persistTo = options.persistTo || fs.mkdtempSync(path.join(os.tmpdir(), 'commerce-edge-'));
   const launch = {
     port, wranglerPort: await freePort(), persistTo, vars: options.vars || {},
@@ -59,9 +60,11 @@ async function startWorker(options = {}) {
     if (line && !announced) announced = JSON.parse(line);
   });
   child.stderr.on('data', (d) => { output += d; log.write(d); });
+  // A state directory made here goes away with the worker.
+  const cleanUp = () => { if (ownDir) fs.rmSync(persistTo, { recursive: true, force: true }); };
   const stop = () => new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
+    if (child.exitCode !== null) { cleanUp(); return resolve(); }
+    child.once('exit', () => { cleanUp(); resolve(); });
     try { process.kill(-child.pid, 'SIGTERM'); } catch { resolve(); }
     setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, 5000).unref();
   });

@@ -1,8 +1,8 @@
 // 订单 orders: the shopper's orders as the edge keeps them (GET /v1/orders,
 // GET /v1/orders/:id), paying one and cancelling one.
 // The edge owns the order state machine: JS shows the status it is given and
-// offers "pay" and "cancel" only where the edge's status allows them
-// (pending_payment); a refused transition comes back as the edge's error
+// offers exactly the order's `actions` (core decides them for the shopper,
+// now: docs/api.md); a refused transition comes back as the edge's error
 // (409) and is shown. A page never decides that an order is paid: only
 // WeChat's signed notification to the edge does (docs/api.md).
 const platform = require('./platform.js');
@@ -33,8 +33,8 @@ function orderView(labels, o) {
     id: o.id,
     status: o.status,
     statusText: STATUS[o.status] || o.status,
-    cancellable: o.status === 'pending_payment',
-    canPay: o.status === 'pending_payment',
+    cancellable: o.actions.includes('cancel'),
+    canPay: o.actions.includes('pay'),
     payable: yuan(o.payable),
     createdAt: time(o.created_at),
     lines: o.lines.map((l) => ({
@@ -77,7 +77,7 @@ async function pay(id) {
   });
   for (let check = 1; ; check++) {
     const order = await detail(id);
-    if (order.status !== 'pending_payment' || check === PAY_CHECKS) return order;
+    if (!order.canPay || check === PAY_CHECKS) return order;
     await sleep(300 * check);
   }
 }
