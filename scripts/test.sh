@@ -23,6 +23,7 @@ export PARITY_REFERENCE="$ROOT/target/parity-reference.json"
 
 passed=0
 failed=0
+failures=()
 
 # stage NAME COMMAND...: run, show the output, add up its summary lines.
 stage() {
@@ -60,6 +61,12 @@ stage() {
   printf -- '--- %s: %d passed, %d failed (%ds, log %s)\n' "$name" "$p" "$f" $((SECONDS - start)) "${log#"$ROOT"/}"
   passed=$((passed + p))
   failed=$((failed + f))
+  if [ "$f" != 0 ]; then
+    # What failed, repeated at the very end: CI shows only the last lines.
+    local what
+    what=$(grep -E '^(FAIL|test .* FAILED)|panicked' "$log" | head -5 | cut -c1-200)
+    failures+=("$name: ${what:-exit $rc, see ${log#"$ROOT"/}}")
+  fi
   return 0
 }
 
@@ -105,5 +112,6 @@ stage edge-errors node tests/edge/errors.cjs
 stage edge-flash node tests/edge/flash.cjs
 stage edge-restart node tests/edge/restart.cjs
 
+for f in "${failures[@]}"; do printf '\nFAILED %s\n' "$f"; done
 printf '\n%d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" = 0 ]
