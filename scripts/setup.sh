@@ -31,7 +31,8 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 
 # --- Debian packages -------------------------------------------------------
 if command -v apt-get >/dev/null 2>&1; then
-  debs=(chromium chromium-driver wabt)
+  # fonts-wqy-zenhei: a CJK font, so screenshots show the Chinese text (tests/e2e/h5.cjs checks).
+  debs=(chromium chromium-driver wabt fonts-wqy-zenhei)
   rustup_wasm=0
   # COMMERCE_WASM_ROUTE=debian forces the fallback (to test it where rustup works).
   if [ "${COMMERCE_WASM_ROUTE:-auto}" = debian ]; then
@@ -96,6 +97,22 @@ if [ ! -f "$ROOT/scripts/node_modules/.package-lock.json" ] \
   || [ "$ROOT/scripts/package-lock.json" -nt "$ROOT/scripts/node_modules/.package-lock.json" ]; then
   log "npm ci (scripts/)"
   (cd "$ROOT/scripts" && npm ci --silent --no-audit --no-fund)
+fi
+
+# --- Python tools ----------------------------------------------------------
+# Schemathesis (PyPI, pinned) in a project-local virtualenv .tools/venv, for
+# tests/edge/schemathesis.cjs (docs/openapi.json against the running worker).
+SCHEMATHESIS_VERSION="4.32.5"
+VENV="$TOOLS/venv"
+if ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -qw -- "$SCHEMATHESIS_VERSION"; then
+  if [ ! -x "$VENV/bin/python" ] && ! python3 -m venv "$VENV" 2>/dev/null; then
+    # Debian ships the venv module separately.
+    rm -rf "$VENV"
+    deb_install python3-venv
+    python3 -m venv "$VENV"
+  fi
+  log "pip install schemathesis $SCHEMATHESIS_VERSION (.tools/venv)"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
 cat >"$TOOLS/env.sh" <<EOF

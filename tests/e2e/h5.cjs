@@ -11,6 +11,9 @@
 // the cached products and takes a cart change (pending); the edge is started
 // again on the same port and state, and the change syncs (the edge's cart
 // holds that SKU and quantity). Screenshots of every step: tests/artifacts/h5-*.png.
+// Throughout: the page is served with its Content-Security-Policy and frame
+// protection (mp-shell/h5/_headers) and nothing in the walk violates it; the
+// Chinese text is drawn with a font that has it (not as missing-glyph boxes).
 'use strict';
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -22,6 +25,8 @@ const { startShopEdge } = require('./edge.cjs');
 
 const ARTIFACTS = path.join(ROOT, 'tests', 'artifacts');
 const SHANGHAI = { latitude: 31.2304, longitude: 121.4737 }; // WGS-84, as a browser reports it
+// A code point no font has a glyph for (the last one of plane 16's private use area).
+const NO_GLYPH = '\u{10FFFD}';
 let passed = 0;
 let failed = 0;
 
@@ -37,6 +42,49 @@ async function step(name, fn) {
   }
 }
 
+/** A Content-Security-Policy header as {directive: [sources]}. */
+function parseCsp(header) {
+  return Object.fromEntries(String(header || '').split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0])
+    .map(([name, ...sources]) => [name.toLowerCase(), sources]));
+}
+
+/**
+ * In the page: '' if the tab bar's Chinese characters are drawn with real
+ * glyphs, else what is wrong. Each distinct character is drawn on a canvas
+ * with the tab's computed font, and so is NO_GLYPH. Without a CJK font
+ * Chromium draws every one of them as the same missing-glyph box, so a
+ * character that looks like NO_GLYPH, or like another character, is a box.
+ * (Checked to fail: with the tab's font replaced by `15px NoSuchFont` on a
+ * machine without fonts-wqy-zenhei, and on the real page before that font was
+ * installed; it passes once the font is there.)
+ */
+function missingGlyphs(noGlyph) {
+  const tab = document.querySelector('.tabbar a');
+  const chars = [...new Set(document.querySelector('.tabbar').textContent.match(/\p{Script=Han}/gu) || [])];
+  if (!chars.length) return 'no Chinese text in the tab bar to check';
+  const canvas = document.createElement('canvas');
+  canvas.width = 64;
+  canvas.height = 64;
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  const draw = (c) => {
+    ctx.clearRect(0, 0, 64, 64);
+    ctx.font = getComputedStyle(tab).font;
+    ctx.textBaseline = 'top';
+    ctx.fillText(c, 8, 8);
+    return ctx.getImageData(0, 0, 64, 64).data.join();
+  };
+  const box = draw(noGlyph);
+  const seen = new Map();
+  const boxes = [];
+  for (const c of chars) {
+    const pixels = draw(c);
+    if (pixels === box || seen.has(pixels)) boxes.push(seen.has(pixels) ? `${c} (drawn like ${seen.get(pixels)})` : c);
+    seen.set(pixels, c);
+  }
+  return boxes.length ? `drawn as missing-glyph boxes with font "${ctx.font}": ${boxes.join(', ')}` +
+    ' (no CJK font installed? scripts/setup.sh installs fonts-wqy-zenhei)' : '';
+}
+
 (async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const edge = await startShopEdge();
@@ -45,16 +93,53 @@ async function step(name, fn) {
   await page.setViewportSize({ width: 390, height: 844 });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // CSP violations, as the page's own securitypolicyviolation events and as
+  // Chromium's console lines ("Refused to ..."), across every navigation.
+  const violations = [];
+  await page.exposeFunction('__h5CspViolation', (text) => violations.push(text));
+  await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => window.__h5CspViolation(
+    `${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile || '?'}:${e.lineNumber}`)));
+  page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text()); });
   await page.context().grantPermissions(['geolocation']);
   await page.context().setGeolocation(SHANGHAI);
   const shot = (name) => page.screenshot({ path: path.join(ARTIFACTS, `h5-${name}.png`), fullPage: true });
   try {
+    let served = null;
     await step('choose a store', async () => {
-      await page.goto(`${edge.url}/#/stores`);
+      served = await page.goto(`${edge.url}/#/stores`);
       await page.locator('.store').first().waitFor();
       await shot('1-stores');
       await page.locator('.store').first().click();
       await page.waitForURL(/#\/catalog/);
+    });
+
+    await step('the page is served with its CSP, nosniff and frame protection, and has an icon', async () => {
+      const headers = served.headers();
+      const csp = parseCsp(headers['content-security-policy']);
+      const script = csp['script-src'] || [];
+      assert.ok(script.includes("'self'") && script.includes("'wasm-unsafe-eval'"), `script-src: ${script.join(' ')}`);
+      for (const [name, sources] of Object.entries(csp)) {
+        for (const weak of ["'unsafe-inline'", "'unsafe-eval'", '*', 'data:', 'blob:']) {
+          // data: is fine for images only
+          if (!(weak === 'data:' && name === 'img-src')) assert.ok(!sources.includes(weak), `${name} allows ${weak}`);
+        }
+      }
+      assert.deepEqual(csp['default-src'], ["'self'"]);
+      assert.deepEqual(csp['object-src'], ["'none'"]);
+      assert.deepEqual(csp['base-uri'], ["'self'"]);
+      assert.equal(headers['x-content-type-options'], 'nosniff');
+      // The two frame protections say the same: never framed, or only by the page's own origin.
+      const frame = { "'none'": 'DENY', "'self'": 'SAMEORIGIN' }[(csp['frame-ancestors'] || []).join(' ')];
+      assert.ok(frame, `frame-ancestors: ${csp['frame-ancestors']}`);
+      assert.equal(headers['x-frame-options'], frame);
+      assert.ok(headers['referrer-policy'], 'no Referrer-Policy');
+      // The browser asks for /favicon.ico on its own; the page links the SVG one.
+      const linked = await page.locator('link[rel=icon]').evaluate((l) => l.href);
+      for (const url of [`${edge.url}/favicon.ico`, linked]) {
+        const res = await fetch(url);
+        assert.equal(res.status, 200, url);
+        assert.match(res.headers.get('content-type') || '', /^image\//, url);
+      }
     });
 
     const added = [];
@@ -149,6 +234,11 @@ async function step(name, fn) {
       await shot('8-synced');
     });
     await step('no uncaught error in the page', async () => assert.deepEqual(errors, []));
+    await step('no CSP violation during the walk', async () => assert.deepEqual(violations, []));
+    await step('the Chinese text is drawn with real glyphs (readable screenshots)', async () => {
+      const problem = await page.evaluate(missingGlyphs, NO_GLYPH);
+      assert.equal(problem, '', problem);
+    });
   } catch {
     // the failing step is reported above
   } finally {
