@@ -15,7 +15,8 @@ fn order() -> Order {
         "../../tests/vectors/orders-checkout-accepted.json"
     ))
     .expect("vector");
-    let request: CheckoutRequest = serde_json::from_value(vector["request"].clone()).expect("request");
+    let request: CheckoutRequest =
+        serde_json::from_value(vector["request"].clone()).expect("request");
     checkout(&request).expect("checkout").order
 }
 
