@@ -5,10 +5,11 @@
 //! ([`envelope`]), written as base64 text, and split into chunks of at most
 //! [`CacheConfig::chunk_chars`] characters (the platform refuses values over
 //! 1 MB per key). One index key, written last, lists every entry (generation,
-//! chunk count, bytes, last use): it is the manifest that makes a write
-//! atomic. Before writing, least-recently-used entries are evicted so that the
-//! storage never holds more than [`CacheConfig::budget_bytes`] of cache data,
-//! not even between the steps of a write. Reads say [`Freshness`] fresh /
+//! chunk count and size, bytes, last use): it is the manifest that makes a
+//! write atomic, and is itself an envelope. Before writing, least-recently-used
+//! entries are evicted so that the storage never holds more than
+//! [`CacheConfig::budget_bytes`] of cache data, not even between the steps of
+//! a write. Reads say [`Freshness`] fresh /
 //! stale / expired; an entry that fails its checks is dropped and reported.
 //! Time is always an argument (milliseconds since the Unix epoch).
 //!
@@ -28,8 +29,17 @@
 //! - storage holds at most `budget_bytes` of keys and values under the
 //!   cache's prefix, at every step (orphans of an interrupted write aside,
 //!   which the next [`Cache::open`] removes);
-//! - a value is returned only if it is exactly what was put (see
-//!   [`envelope`]); a read never panics;
+//! - a value is returned only if it is exactly what was put, and only under
+//!   the key sealed inside it; a read never panics;
+//! - every string the cache stores is checked: the manifest is an envelope;
+//!   each chunk must have exactly the length the manifest recorded
+//!   ([`Corruption::ChunkLength`]) and their concatenation is one envelope,
+//!   whose CRC-32 covers every byte of it. So any flipped bit of any stored
+//!   value, indeed any damage within 32 consecutive bits, is reported: in a
+//!   chunk as [`Lookup::Dropped`], in the manifest by [`Cache::open`] (which
+//!   drops it and the entries it listed, which then read as misses). Longer
+//!   damage: see [`envelope`]. A damaged key leaves its value unreachable (a
+//!   missing chunk, or a miss);
 //! - a failed write returns a [`CacheError`] and leaves every entry readable
 //!   as before, except entries evicted to make room;
 //! - a read writes only to drop a corrupt entry; its recency (LRU) is saved
@@ -140,11 +150,15 @@ pub struct Dropped {
     pub reason: Corruption,
 }
 
-/// Where an entry lives: chunks `0..chunks` of `generation`.
+/// Where an entry lives: chunks `0..chunks` of `generation`, each
+/// `chunk_chars` long but the last.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Slot {
     generation: u64,
     chunks: u32,
+    /// The chunk size the entry was split with (the configured one may have
+    /// changed since).
+    chunk_chars: usize,
     /// Keys plus values of its chunks.
     bytes: usize,
     /// Logical time of the last put or get (LRU order).
@@ -178,6 +192,28 @@ fn held(index: &Index) -> usize {
         .fold(0, |sum, slot| sum.saturating_add(slot.bytes))
 }
 
+/// The length each chunk of `slot` must have, keyed by `keys`: `chunk_chars`
+/// for all but the last, which holds the rest of the recorded bytes.
+fn chunk_lengths(slot: &Slot, keys: &[String]) -> Result<Vec<usize>, Corruption> {
+    let inconsistent = || Corruption::Undecodable {
+        detail: format!(
+            "index lists {} chunks of {} characters in {} bytes",
+            slot.chunks, slot.chunk_chars, slot.bytes
+        ),
+    };
+    let key_bytes: usize = keys.iter().map(String::len).sum();
+    let full = keys.len().checked_sub(1).ok_or_else(inconsistent)?;
+    let last = slot
+        .bytes
+        .checked_sub(key_bytes)
+        .and_then(|chars| chars.checked_sub(full.checked_mul(slot.chunk_chars)?))
+        .filter(|&last| (1..=slot.chunk_chars).contains(&last))
+        .ok_or_else(inconsistent)?;
+    let mut lengths = vec![slot.chunk_chars; full];
+    lengths.push(last);
+    Ok(lengths)
+}
+
 /// The index never expires; its freshness is not used.
 fn index_meta() -> Meta {
     Meta {
@@ -209,6 +245,7 @@ impl<S: Storage> Cache<S> {
                     let budget = cache.config.budget_bytes;
                     index.entries.retain(|key, slot| {
                         let sane = slot.chunks >= 1
+                            && slot.chunk_chars >= 1
                             && usize::try_from(slot.chunks).is_ok_and(|c| c <= slot.bytes)
                             && slot.bytes <= budget;
                         if !sane {
@@ -216,8 +253,9 @@ impl<S: Storage> Cache<S> {
                                 key: key.clone(),
                                 reason: Corruption::Undecodable {
                                     detail: format!(
-                                        "index lists {} chunks, {} bytes (budget {budget})",
-                                        slot.chunks, slot.bytes
+                                        "index lists {} chunks of {} characters, {} bytes \
+                                         (budget {budget})",
+                                        slot.chunks, slot.chunk_chars, slot.bytes
                                     ),
                                 },
                             });
@@ -267,15 +305,28 @@ impl<S: Storage> Cache<S> {
         let Some(slot) = self.index.entries.get(key) else {
             return Ok(Lookup::Miss);
         };
+        let chunks = slot.chunks;
+        let keys = self.chunk_keys(key, slot);
+        let lengths = match chunk_lengths(slot, &keys) {
+            Ok(lengths) => lengths,
+            Err(reason) => return self.drop_entry(key, reason),
+        };
         let mut text = String::new();
-        for (index, chunk_key) in (0..).zip(self.chunk_keys(key, slot)) {
-            match self.storage.get(&chunk_key)? {
-                Some(part) => text.push_str(&part),
-                None => {
-                    let chunks = slot.chunks;
-                    return self.drop_entry(key, Corruption::MissingChunk { index, chunks });
-                }
+        for ((index, chunk_key), expected) in (0..).zip(&keys).zip(lengths) {
+            let Some(part) = self.storage.get(chunk_key)? else {
+                return self.drop_entry(key, Corruption::MissingChunk { index, chunks });
+            };
+            if part.len() != expected {
+                let found = part.len();
+                let reason = Corruption::ChunkLength {
+                    index,
+                    chunks,
+                    found,
+                    expected,
+                };
+                return self.drop_entry(key, reason);
             }
+            text.push_str(&part);
         }
         match envelope::open_text(key, &text, now) {
             Ok(entry) => {
@@ -301,11 +352,12 @@ impl<S: Storage> Cache<S> {
     ) -> Result<(), CacheError> {
         let text = envelope::seal_text(key, value, &meta)?;
         let generation = self.index.tick.saturating_add(1);
+        let chunk_chars = self.config.chunk_chars.max(1);
         let mut chunks = Vec::new();
         let mut rest = text.as_str();
         while !rest.is_empty() {
             let (chunk, tail) = rest
-                .split_at_checked(self.config.chunk_chars.max(1).min(rest.len()))
+                .split_at_checked(chunk_chars.min(rest.len()))
                 .unwrap_or((rest, ""));
             chunks.push(chunk);
             rest = tail;
@@ -313,6 +365,7 @@ impl<S: Storage> Cache<S> {
         let mut slot = Slot {
             generation,
             chunks: u32::try_from(chunks.len()).unwrap_or(u32::MAX),
+            chunk_chars,
             bytes: 0,
             used: generation,
         };
