@@ -2,15 +2,17 @@
 # Every test on every runtime (`make test`). Sets up what is missing, builds,
 # then runs, in order:
 #   lint        cargo fmt --check, cargo clippy -D warnings
-#   native      cargo test -p commerce-core (unit, vectors, property tests, doc
-#               tests); writes the native reference texts for the parity checks
+#   native      cargo test -p commerce-core --features schema (unit, vectors,
+#               property tests, doc tests, docs/openapi.json's schemas against
+#               the types); writes the native reference texts for the parity checks
 #   native-edge cargo test -p commerce-edge: the edge's services on in-memory
 #               storage, the route table against docs/openapi.json
 #   browser     wasm-pack test in headless Chromium; the web package in Chromium
 #   mini-prog.  the mini-program package on a phone-like Node runtime (WeChat and
 #               Douyin loaders), its MVP-only and size checks; its JS type-checked
 #               (tsc with miniprogram-api-typings)
-#   edge        the worker under `wrangler dev` (workerd): vectors and HTTP errors
+#   edge        the worker under `wrangler dev` (workerd): vectors, HTTP errors,
+#               Schemathesis from docs/openapi.json (edge-schemathesis)
 # Each stage prints "<name>: N passed, N failed"; the last line sums them all.
 # Logs: target/test-logs/ (<stage>.log, and <stage>-wrangler-<port>.log: the
 # worker's wrangler and workerd output). Exit status: 0 only if nothing failed.
@@ -81,8 +83,8 @@ fi
 . "$ROOT/.tools/env.sh"
 
 stage fmt cargo fmt --all --check
-stage clippy cargo clippy --workspace --all-targets -- -D warnings
-stage native cargo test -p commerce-core
+stage clippy cargo clippy --workspace --all-targets --features commerce-core/schema -- -D warnings
+stage native cargo test -p commerce-core --features schema
 stage native-edge cargo test -p commerce-edge
 stage build-wasm bash scripts/build-wasm.sh
 stage build-edge bash scripts/build-edge.sh
@@ -108,6 +110,7 @@ stage edge-shop node tests/edge/shop.cjs
 stage edge-idempotency node tests/edge/idempotency.cjs
 stage edge-stores node tests/edge/stores.cjs
 stage edge-openapi node tests/edge/openapi.cjs
+stage edge-schemathesis node tests/edge/schemathesis.cjs
 stage edge-errors node tests/edge/errors.cjs
 stage edge-flash node tests/edge/flash.cjs
 stage edge-restart node tests/edge/restart.cjs

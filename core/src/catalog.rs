@@ -27,6 +27,7 @@ fn yes() -> bool {
 
 /// Everything sellable at one moment, as shipped to clients.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CatalogSnapshot {
     /// Opaque version of the snapshot (used as an ETag by caches).
     #[serde(default)]
@@ -37,6 +38,7 @@ pub struct CatalogSnapshot {
 
 /// A product (SPU, 商品): what the shopper browses; it has one or more SKUs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Product {
     pub id: String,
     pub name: String,
@@ -56,6 +58,7 @@ pub struct Product {
 
 /// A SKU (库存单位): one purchasable variant of a product.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Sku {
     pub id: String,
     /// Spec values, e.g. `{"colour":"red","size":"L"}`.

@@ -25,6 +25,7 @@ pub trait Coded: fmt::Display {
 
 /// The class of an error, which decides its HTTP status at the edge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// The input is not valid JSON or not of the contract's shape (HTTP 400).
@@ -57,16 +58,21 @@ pub struct ApiError {
     pub message: String,
 }
 
-/// The JSON body of an error response.
+/// The JSON body of an error response: `{"error": {"code", "message"}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
 /// `code` and `message` of an [`ErrorBody`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ErrorDetail {
+    /// Stable code (`SCREAMING_SNAKE`): switch on it.
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = r"^[A-Z][A-Z0-9_]*$")))]
     pub code: String,
+    /// English, for logs; names the field for validation errors.
     pub message: String,
 }
 

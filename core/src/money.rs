@@ -147,6 +147,24 @@ impl Money {
     }
 }
 
+/// On the wire an integer within `±(2^53 - 1)` fen: what [`Money::checked`]
+/// accepts when decoding, so a schema-valid amount always decodes.
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Money {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Money".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "integer",
+            "minimum": -Money::MAX.0,
+            "maximum": Money::MAX.0,
+            "description": "An amount in fen (1999 = 19.99 yuan): an integer within ±(2^53 - 1), never a float."
+        })
+    }
+}
+
 impl fmt::Display for Money {
     /// Yuan with two decimals, e.g. `19.99`; for messages only, never parsed.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -81,7 +81,13 @@ pub async fn body_text(req: &mut Request) -> Result<String> {
 
 /// Decode JSON strictly, naming the field that is wrong:
 /// `MALFORMED_REQUEST` "lines[0].quantity: invalid type: string \"2\", expected i64".
+/// An integer field takes an integral float (`2.0`) as core's decoder does
+/// ([`commerce_core::api::decode_with_integral_floats`]).
 pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T> {
+    commerce_core::api::decode_with_integral_floats(text, decode_exactly)
+}
+
+fn decode_exactly<T: DeserializeOwned>(text: &str) -> Result<T> {
     let mut de = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();

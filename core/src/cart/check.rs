@@ -23,6 +23,7 @@ use std::fmt;
 /// A non-fatal change made by [`check`], attached to a line:
 /// `{"sku_id":"bun","code":"NOT_ENOUGH_STOCK","requested":5,"available":3,"quantity":3,"message":".."}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Warning {
     #[serde(flatten)]
     pub line: LineKey,
@@ -34,6 +35,7 @@ pub struct Warning {
 
 /// What happened to a line; serialised as its `code`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "code", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum WarningKind {
     /// Nothing left to sell; the line is now invalid.
@@ -120,6 +122,7 @@ impl Warning {
 
 /// A checked cart and the warnings that explain how it differs from the input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CartCheck {
     pub cart: Cart,
     pub warnings: Vec<Warning>,

@@ -61,6 +61,7 @@ fn yes() -> bool {
 /// What identifies a line: the SKU, and the activity (flash sale, group buy)
 /// when the same SKU is bought at an activity's price.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LineKey {
     pub sku_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -88,6 +89,7 @@ impl fmt::Display for LineKey {
 
 /// One line of a cart.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CartLine {
     #[serde(flatten)]
     pub key: LineKey,
@@ -103,6 +105,7 @@ pub struct CartLine {
 
 /// A cart: valid lines and, apart, the lines that cannot be bought now.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(try_from = "RawCart")]
 pub struct Cart {
     pub lines: Vec<CartLine>,
@@ -111,6 +114,7 @@ pub struct Cart {
 
 /// A cart as received, before its invariants are checked.
 #[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 struct RawCart {
     #[serde(default)]
     lines: Vec<CartLine>,
@@ -140,7 +144,8 @@ impl TryFrom<RawCart> for Cart {
 /// An operation on a cart, as the shopper performs it and as it travels
 /// inside a sync mutation: `{"type":"add","sku_id":"tea","quantity":2}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields, tag = "type", rename_all = "snake_case")]
 pub enum CartOp {
     /// Add units to a line, creating it (selected) if needed. `seen_price` is
     /// the unit price the page showed; it defaults to the catalog's.
@@ -170,15 +175,16 @@ pub enum CartOp {
         #[serde(flatten)]
         line: LineKey,
     },
+    #[serde(deserialize_with = "crate::api::no_fields")]
     SelectAll,
+    #[serde(deserialize_with = "crate::api::no_fields")]
     UnselectAll,
     /// Remove every line the catalog says cannot be bought (清空失效商品).
+    #[serde(deserialize_with = "crate::api::no_fields")]
     ClearInvalid,
     /// Fold a guest cart into this one: quantities of the same line add up,
     /// new lines are appended; the next [`check`] clamps.
-    MergeGuest {
-        lines: Vec<CartLine>,
-    },
+    MergeGuest { lines: Vec<CartLine> },
 }
 
 /// Why a cart operation was refused.
@@ -456,6 +462,7 @@ impl Cart {
 /// the totals of its selected valid lines. (For the full breakdown with
 /// coupons and points, call the `quote` operation on the same lines.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CartView {
     pub cart: Cart,
     pub warnings: Vec<Warning>,
@@ -469,6 +476,7 @@ pub struct CartView {
 /// calls the `quote` operation with the storefront's rules on the same lines
 /// (the mini-program's cart page does: `mp-shell/miniprogram/lib/cart.js`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CartTotals {
     pub quantity: i64,
     pub subtotal: Money,
@@ -512,6 +520,7 @@ pub fn apply_ops(
 
 /// Request of the `cart_apply` operation.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CartApplyRequest {
     pub catalog: CatalogSnapshot,
     #[serde(default)]
@@ -522,6 +531,7 @@ pub struct CartApplyRequest {
 
 /// Request of the `cart_merge` operation: fold `guest` into `cart`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CartMergeRequest {
     pub catalog: CatalogSnapshot,
     #[serde(default)]

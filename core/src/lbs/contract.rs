@@ -46,15 +46,19 @@ pub const MAX_POINTS: usize = 10_000;
 
 /// A point with its coordinate system, as on the wire.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WirePoint {
+    #[cfg_attr(feature = "schema", schemars(range(min = -90.0, max = 90.0)))]
     pub lat: f64,
+    #[cfg_attr(feature = "schema", schemars(range(min = -180.0, max = 180.0)))]
     pub lng: f64,
     /// `wgs84`, `gcj02` or `bd09`.
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = "^(wgs84|gcj02|bd09)$")))]
     pub coord: String,
 }
 
 impl WirePoint {
-    fn parse(&self, at: impl FnOnce() -> String) -> Result<AnyLatLng, LbsError> {
+    pub fn parse(&self, at: impl FnOnce() -> String) -> Result<AnyLatLng, LbsError> {
         AnyLatLng::new(System::parse(&self.coord)?, self.lat, self.lng, at)
     }
 
@@ -74,6 +78,7 @@ impl WirePoint {
 /// operations, nothing for a query against an index the caller keeps
 /// ([`StoreQuery`], [`query_index`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StoreQueryRequest<S = StoreSnapshot> {
     pub snapshot: S,
     /// Where the shopper is.
@@ -100,6 +105,7 @@ pub struct StoreQueryRequest<S = StoreSnapshot> {
 
 /// Output of the store queries.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StoreList {
     /// The snapshot's version.
     pub version: String,
@@ -110,6 +116,7 @@ pub struct StoreList {
 
 /// A matching store.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StoreHit {
     pub id: String,
     pub distance_m: u64,
@@ -119,6 +126,7 @@ pub struct StoreHit {
 
 /// A store left out, and every rule it failed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ExcludedStore {
     pub id: String,
     pub distance_m: u64,
@@ -273,6 +281,7 @@ pub fn stores_delivering(request: StoreQueryRequest) -> Result<StoreList, LbsErr
 
 /// Input of `coord_convert`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ConvertRequest {
     pub from: String,
     pub to: String,
@@ -281,6 +290,7 @@ pub struct ConvertRequest {
 
 /// Output of `coord_convert`: the points in `coord`, rounded to 7 decimals.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ConvertResponse {
     pub coord: System,
     pub points: Vec<WireLatLng>,
@@ -312,6 +322,7 @@ pub fn coord_convert(request: ConvertRequest) -> Result<ConvertResponse, LbsErro
 
 /// Input of `geofence_check`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GeofenceRequest {
     /// Where the shopper is.
     pub point: WirePoint,
@@ -320,6 +331,7 @@ pub struct GeofenceRequest {
 
 /// One fence: a centre (e.g. a store) and a radius in metres.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FenceRequest {
     pub id: String,
     pub center: WirePoint,
@@ -328,6 +340,7 @@ pub struct FenceRequest {
 
 /// Output of `geofence_check`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GeofenceResponse {
     /// Ids of the fences the shopper is inside, nearest first.
     pub inside: Vec<String>,
@@ -337,6 +350,7 @@ pub struct GeofenceResponse {
 
 /// One fence's answer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FenceResult {
     pub id: String,
     pub distance_m: u64,

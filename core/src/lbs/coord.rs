@@ -78,6 +78,7 @@ impl CoordSystem for Bd09 {
 
 /// A coordinate system named at run time; on the wire `"wgs84"`, `"gcj02"`, `"bd09"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum System {
     Wgs84,

@@ -48,6 +48,7 @@ const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// One weekly opening-hours entry, as on the wire.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HoursEntry {
     /// `mon`, `tue`, `wed`, `thu`, `fri`, `sat` or `sun`: the day the opening starts.
     pub day: String,
@@ -59,6 +60,7 @@ pub struct HoursEntry {
 
 /// A temporary closure `[from, until)` in unix seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Closure {
     pub from: i64,
     pub until: i64,

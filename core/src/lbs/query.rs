@@ -59,7 +59,7 @@ use super::index::StoreIndex;
 use super::sphere::Radius;
 use super::store::{Cart, ValidStore};
 use crate::pricing::LineRequest;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Largest `k` (or result limit) one query may ask for.
 pub const MAX_K: u32 = 1000;
@@ -103,7 +103,8 @@ impl Mode {
 }
 
 /// Why a store was excluded; on the wire `SCREAMING_SNAKE`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Reason {
     NoPickup,
@@ -112,6 +113,10 @@ pub enum Reason {
     TemporarilyClosed,
     Closed,
     NoStock,
+    /// Fulfilment only: farther than the delivery fees' `max_distance_m`.
+    TooFar,
+    /// Fulfilment only: the store does not ship parcels.
+    NoExpress,
 }
 
 /// Where the shopper stands, in both systems a query needs.

@@ -47,6 +47,7 @@ fn yes() -> bool {
 
 /// All stores at one moment, as shipped to clients.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StoreSnapshot {
     /// Opaque version of the snapshot (echoed in responses, used as an ETag).
     #[serde(default)]
@@ -59,6 +60,7 @@ pub struct StoreSnapshot {
 
 /// A latitude/longitude pair in degrees whose system is given by its container.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WireLatLng {
     pub lat: f64,
     pub lng: f64,
@@ -66,6 +68,7 @@ pub struct WireLatLng {
 
 /// One store as on the wire.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Store {
     pub id: String,
     /// Display name for shoppers (e.g. "静安店 Jing'an"); optional, never
@@ -80,6 +83,9 @@ pub struct Store {
     pub pickup: bool,
     #[serde(default = "yes")]
     pub delivery: bool,
+    /// Ships parcels (快递) from its stock; default false.
+    #[serde(default)]
+    pub express: bool,
     /// Zero or more polygons, each its vertices in order (closing edge implied).
     #[serde(default)]
     pub delivery_areas: Vec<Vec<WireLatLng>>,
@@ -102,6 +108,7 @@ pub struct ValidStore {
     pub position: LatLng<Wgs84>,
     pub pickup: bool,
     pub delivery: bool,
+    pub express: bool,
     pub areas: Vec<DeliveryArea<Gcj02>>,
     pub schedule: Schedule,
     pub stock: Option<BTreeMap<String, i64>>,
@@ -154,6 +161,7 @@ impl ValidStore {
             location,
             pickup: store.pickup,
             delivery: store.delivery,
+            express: store.express,
             areas,
             schedule,
             stock: store.stock,
@@ -164,6 +172,13 @@ impl ValidStore {
     /// Whether some delivery area contains `point` (boundary included).
     pub fn delivers_to(&self, point: LatLng<Gcj02>) -> bool {
         self.areas.iter().any(|a| a.contains(point))
+    }
+
+    /// Units of `sku_id` on hand: `live` (the stock keeper's count) when
+    /// given, else the snapshot's; `None` when stock is not tracked.
+    pub fn units(&self, sku_id: &str, live: Option<&BTreeMap<String, i64>>) -> Option<i64> {
+        live.or(self.stock.as_ref())
+            .map(|stock| stock.get(sku_id).copied().unwrap_or(0))
     }
 
     /// Whether the store has every cart line's quantity on hand.
@@ -203,5 +218,10 @@ impl Cart {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// Quantity per SKU, in SKU order.
+    pub fn lines(&self) -> impl Iterator<Item = (&str, i64)> {
+        self.0.iter().map(|(sku, q)| (sku.as_str(), *q))
     }
 }

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 /// Something that can be done to an order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     Pay,
@@ -105,6 +106,7 @@ impl Order {
 /// An order as one role sees it: the stored order and what that role may
 /// do with it now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OrderView {
     #[serde(flatten)]
     pub order: Order,

@@ -36,6 +36,7 @@ use std::collections::BTreeMap;
 
 /// What the shop sells and its rules, as published (`GET /v1/catalog`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Storefront {
     pub catalog: CatalogSnapshot,
     #[serde(default)]
@@ -44,7 +45,7 @@ pub struct Storefront {
     pub activities: Vec<Activity>,
     #[serde(default)]
     pub full_reductions: Vec<FullReduction>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::object")]
     pub stacking: StackingRules,
     #[serde(default)]
     pub points: Option<PointsRule>,
@@ -86,8 +87,11 @@ impl Storefront {
 
 /// What the shopper sends to check out (`POST /v1/orders`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CheckoutBody {
+    /// At least one (`EMPTY_ORDER`).
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub lines: Vec<LineRequest>,
     /// The coupons to use; absent: the best combination.
     #[serde(default)]
@@ -100,6 +104,7 @@ pub struct CheckoutBody {
 
 /// Request of the `order_checkout` operation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CheckoutRequest {
     pub storefront: Storefront,
     pub order_id: String,
@@ -107,7 +112,7 @@ pub struct CheckoutRequest {
     pub now: i64,
     pub payment_timeout_s: i64,
     /// The shopper as pricing sees them (tier, points balance, coupon uses).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::object")]
     pub customer: Customer,
     /// The coupons the shopper holds and has not redeemed.
     #[serde(default)]
@@ -117,6 +122,7 @@ pub struct CheckoutRequest {
 
 /// What checkout decided.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CheckoutDecision {
     pub order: Order,
     pub reservation: Reservation,
@@ -276,10 +282,11 @@ fn holds(storefront: &Storefront, quote: &Quote, user_id: &str) -> Result<Vec<Ho
 
 /// Request of the `coupon_wallet` operation: which held coupons a cart can use.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WalletRequest {
     pub storefront: Storefront,
     pub now: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::object")]
     pub customer: Customer,
     pub wallet: Vec<Coupon>,
     /// The cart to judge them on; empty: judged on nothing (all out of scope).
@@ -289,6 +296,7 @@ pub struct WalletRequest {
 
 /// One held coupon, usable on the cart or not and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WalletCoupon {
     pub coupon: Coupon,
     pub usable: bool,
@@ -301,6 +309,7 @@ pub struct WalletCoupon {
 /// The wallet (我的优惠券): usable coupons first, then the others, each in
 /// the order held.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WalletView {
     pub coupons: Vec<WalletCoupon>,
     /// The best combination's saving on this cart.

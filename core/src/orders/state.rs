@@ -34,6 +34,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where an order is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
     PendingPayment,
@@ -71,6 +72,7 @@ impl OrderStatus {
 
 /// One line of an order, with its share of every discount already applied.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OrderLine {
     pub sku_id: String,
     pub quantity: i64,
@@ -86,6 +88,7 @@ pub struct OrderLine {
 
 /// A confirmed payment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Payment {
     pub transaction_id: String,
     pub amount: Money,
@@ -94,6 +97,7 @@ pub struct Payment {
 
 /// Units of one line to refund.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RefundLine {
     pub sku_id: String,
     pub quantity: i64,
@@ -104,6 +108,7 @@ pub struct RefundLine {
 
 /// One refund, as decided.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RefundRecord {
     pub refund_id: String,
     pub lines: Vec<RefundLine>,
@@ -114,6 +119,7 @@ pub struct RefundRecord {
 
 /// The stored order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Order {
     pub id: String,
     pub user_id: String,
@@ -136,6 +142,7 @@ pub struct Order {
     pub refunds: Vec<RefundRecord>,
     /// `user` or `timeout` once cancelled.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(extend("enum" = ["user", "timeout", null])))]
     pub cancel_reason: Option<String>,
     /// The full price breakdown at checkout.
     pub quote: Quote,
@@ -143,6 +150,7 @@ pub struct Order {
 
 /// Something that happens to an order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     /// A verified payment notification.
@@ -169,6 +177,7 @@ pub enum Event {
 
 /// Who asks for a refund.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Requester {
     /// The shopper, for their own order.
@@ -193,6 +202,7 @@ impl Event {
 
 /// What the shell must do besides storing the order.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Effects {
     /// Give the order's held stock back.
     pub release_stock: bool,
@@ -209,6 +219,7 @@ pub struct Effects {
 
 /// Request of the `order_transition` operation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TransitionRequest {
     pub order: Order,
     pub event: Event,
@@ -217,6 +228,7 @@ pub struct TransitionRequest {
 
 /// The order after an event, whether it changed, and the effects.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Transition {
     pub order: Order,
     pub changed: bool,

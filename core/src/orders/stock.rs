@@ -23,6 +23,7 @@ use std::fmt;
 
 /// What a hold counts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum HoldKind {
     /// Units left; starts at `initial`.
@@ -33,6 +34,7 @@ pub enum HoldKind {
 
 /// Units of one counter, for one SKU.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Hold {
     pub counter: String,
     pub sku_id: String,
@@ -43,6 +45,7 @@ pub struct Hold {
 
 /// Everything one order holds until it is paid, cancelled or times out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Reservation {
     pub order_id: String,
     pub user_id: String,

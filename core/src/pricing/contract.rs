@@ -28,13 +28,15 @@ use std::collections::BTreeMap;
 
 /// Input of [`super::quote`] and [`super::best_coupons`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
 pub struct QuoteRequest {
     pub catalog: CatalogSnapshot,
     pub lines: Vec<LineRequest>,
     /// The moment of pricing, unix seconds (China time is UTC+8).
     #[serde(default)]
     pub now: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::object")]
     pub customer: Customer,
     /// Percentage off list price by member tier, for SKUs without a tier price.
     #[serde(default)]
@@ -46,7 +48,7 @@ pub struct QuoteRequest {
     /// The coupons the shopper holds (the candidates).
     #[serde(default)]
     pub coupons: Vec<Coupon>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::object")]
     pub stacking: StackingRules,
     #[serde(default)]
     pub coupon_selection: CouponSelection,
@@ -63,6 +65,8 @@ pub struct QuoteRequest {
 
 /// One cart line to price.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
 pub struct LineRequest {
     pub sku_id: String,
     pub quantity: i64,
@@ -70,6 +74,7 @@ pub struct LineRequest {
 
 /// The shopper, as far as prices depend on them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Customer {
     #[serde(default)]
     pub member_tier: Option<String>,
@@ -102,10 +107,12 @@ impl Customer {
 
 /// Which coupons to use.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, tag = "mode", rename_all = "snake_case")]
 pub enum CouponSelection {
     /// The best combination (已为您选择最优优惠).
     #[default]
+    #[serde(deserialize_with = "crate::api::no_fields")]
     Best,
     /// The shopper's choice, honoured in the order given.
     Chosen { coupon_ids: Vec<String> },
@@ -113,6 +120,7 @@ pub enum CouponSelection {
 
 /// Output of [`super::quote`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Quote {
     /// In request order.
     pub lines: Vec<QuotedLine>,
@@ -135,6 +143,7 @@ pub struct Quote {
 
 /// Where a line's unit price comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PriceSource {
     List,
@@ -144,6 +153,7 @@ pub enum PriceSource {
 
 /// A priced line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct QuotedLine {
     pub sku_id: String,
     pub quantity: i64,
@@ -162,6 +172,7 @@ pub struct QuotedLine {
 
 /// The activity that set a line's price.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AppliedActivity {
     pub activity_id: String,
     pub kind: ActivityKind,
@@ -174,6 +185,7 @@ pub struct AppliedActivity {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SkippedActivity {
     pub activity_id: String,
     pub reason: ActivityReason,
@@ -181,6 +193,7 @@ pub struct SkippedActivity {
 
 /// A pipeline step after activity prices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Step {
     FullReductionShop,
@@ -193,6 +206,7 @@ pub enum Step {
 
 /// One order-level discount.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Discount {
     pub step: Step,
     /// The full reduction's or coupon's id, or `points`.
@@ -204,6 +218,7 @@ pub struct Discount {
 
 /// A line's share of one [`Discount`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LineDiscount {
     pub step: Step,
     pub source_id: String,
@@ -212,6 +227,7 @@ pub struct LineDiscount {
 
 /// What became of each coupon the shopper holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CouponReport {
     /// In pipeline order.
     pub applied: Vec<AppliedCoupon>,
@@ -220,12 +236,14 @@ pub struct CouponReport {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AppliedCoupon {
     pub coupon_id: String,
     pub saving: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NotApplicable {
     pub coupon_id: String,
     pub reason: CouponReason,
@@ -233,6 +251,7 @@ pub struct NotApplicable {
 
 /// Points spent and earned.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PointsOutcome {
     pub requested: i64,
     pub used: i64,
@@ -244,6 +263,7 @@ pub struct PointsOutcome {
 
 /// Shipping fee and its coupons.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ShippingOutcome {
     pub fee: Money,
     /// The free-shipping threshold (包邮) was met.
@@ -254,6 +274,7 @@ pub struct ShippingOutcome {
 
 /// A 凑单 hint: what would unlock the next saving.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Hint {
     /// Add `add` fen in scope to reach the full reduction's next tier.
@@ -286,6 +307,7 @@ pub enum Hint {
 
 /// Output of [`super::best_coupons`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BestCoupons {
     /// The best combination, in pipeline order.
     pub coupon_ids: Vec<String>,

@@ -52,6 +52,7 @@ fn yes() -> bool {
 
 /// A coupon the shopper holds, issued by a shop or (no `shop_id`) the platform.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Coupon {
     pub id: String,
@@ -86,6 +87,7 @@ pub struct Coupon {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, tag = "kind", rename_all = "snake_case")]
 pub enum CouponBenefit {
     FixedOff {
@@ -122,6 +124,7 @@ pub enum CouponClass {
 
 /// Which classes a coupon may be combined with (both sides must allow).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CombinesWith {
     #[serde(default)]
@@ -144,6 +147,7 @@ impl CombinesWith {
 
 /// Order-wide limits on coupon combinations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StackingRules {
     #[serde(default)]
@@ -170,6 +174,7 @@ impl Default for StackingRules {
 
 /// Why a coupon the shopper holds is not used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "code", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CouponReason {
     NotStarted {

@@ -32,6 +32,7 @@ use serde::{Deserialize, Serialize};
 
 /// A full-reduction promotion, by a shop or (no `shop_id`) the platform.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FullReduction {
     pub id: String,
@@ -48,6 +49,7 @@ pub struct FullReduction {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, tag = "kind", rename_all = "snake_case")]
 pub enum ReductionRule {
     /// 满减: highest tier reached.
@@ -64,6 +66,7 @@ pub enum ReductionRule {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReductionTier {
     pub threshold: Money,
@@ -71,6 +74,7 @@ pub struct ReductionTier {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PercentTier {
     pub threshold: Money,

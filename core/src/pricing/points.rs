@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 
 /// How points pay and are earned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PointsRule {
     pub points_per_unit: i64,
@@ -44,6 +45,7 @@ pub struct PointsRule {
 
 /// What to do when the shopper asks for more points than allowed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OnExcess {
     #[default]
@@ -53,6 +55,7 @@ pub enum OnExcess {
 
 /// `points` earned per full `per` fen paid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EarnRate {
     pub per: Money,

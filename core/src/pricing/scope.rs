@@ -18,10 +18,12 @@ use serde::{Deserialize, Serialize};
 
 /// The SKUs a rule covers.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, tag = "kind", rename_all = "snake_case")]
 pub enum Scope {
     /// Every SKU (of the issuing shop, for a shop's rule).
     #[default]
+    #[serde(deserialize_with = "crate::api::no_fields")]
     All,
     Shops {
         ids: Vec<String>,
@@ -68,6 +70,7 @@ pub(crate) fn covers(shop_id: Option<&str>, scope: &Scope, item: SkuRef<'_>) -> 
 
 /// When a rule is live: `starts_at <= now < ends_at`, unix seconds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Window {
     #[serde(default)]

@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 
 /// The shop's shipping terms for this order's destination.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ShippingRule {
     /// The destination region, e.g. a province code.

@@ -54,6 +54,8 @@ use std::collections::BTreeMap;
 
 /// One cart operation by one client, numbered `1, 2, 3, ...` per client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Mutation {
     pub client_id: String,
     pub id: u64,
@@ -63,6 +65,8 @@ pub struct Mutation {
 /// `POST /v1/cart/sync` body: the client's pending mutations, oldest first.
 /// An empty list is a pull.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
 pub struct PushRequest {
     #[serde(default)]
     pub mutations: Vec<Mutation>,
@@ -71,6 +75,7 @@ pub struct PushRequest {
 /// What the server keeps per cart (per user): the cart, the last mutation id
 /// consumed per client, and a version that grows whenever either changes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ServerState {
     #[serde(default)]
     pub cart: Cart,
@@ -82,6 +87,7 @@ pub struct ServerState {
 
 /// What became of one pushed mutation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MutationStatus {
     /// Applied to the cart now.
@@ -96,6 +102,7 @@ pub enum MutationStatus {
 
 /// The result of one pushed mutation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MutationResult {
     pub client_id: String,
     pub id: u64,
@@ -108,6 +115,7 @@ pub struct MutationResult {
 /// the server's catalog; every warning the server's checks raised during the
 /// push (each once, in order); and the last mutation id consumed per client.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PushResponse {
     pub cart: Cart,
     pub warnings: Vec<Warning>,
@@ -183,6 +191,7 @@ pub fn server_apply(
 
 /// What a client keeps (and persists across restarts).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ClientState {
     /// Names this client's mutation sequence against one server cart; the
     /// shell makes it up (random) and starts a new one at login.
@@ -303,6 +312,7 @@ pub fn client_rebase(
 
 /// Request of the `sync_push` operation (server side).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SyncPushRequest {
     pub catalog: CatalogSnapshot,
     #[serde(default)]
@@ -313,6 +323,7 @@ pub struct SyncPushRequest {
 /// Response of the `sync_push` operation: the state to persist and the
 /// response to send.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SyncPushResponse {
     pub state: ServerState,
     pub response: PushResponse,
@@ -320,6 +331,7 @@ pub struct SyncPushResponse {
 
 /// Request of the `sync_rebase` operation (client side).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SyncRebaseRequest {
     pub catalog: CatalogSnapshot,
     pub client: ClientState,
@@ -328,6 +340,7 @@ pub struct SyncRebaseRequest {
 
 /// Response of the `sync_rebase` operation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SyncRebaseResponse {
     pub client: ClientState,
     pub warnings: Vec<Warning>,

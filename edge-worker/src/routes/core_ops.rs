@@ -22,6 +22,10 @@ pub async fn operation(mut cx: Ctx) -> Result<Response> {
 
 pub async fn quote(mut cx: Ctx) -> Result<Response> {
     let body = body_text(&mut cx.req).await?;
+    // Integral floats become integers before the merge: serde_json's Value
+    // would re-encode 1893972907476137.0 as 1893972907476136.8 (its default
+    // float parsing is fast, not exact), which the decoder then refuses.
+    let body = api::integral_floats_as_integers(&body).unwrap_or(body);
     let with_catalog = match serde_json::from_str::<serde_json::Value>(&body) {
         Ok(serde_json::Value::Object(mut request)) if !request.contains_key("catalog") => {
             match kv::storefront(&cx.env).await {

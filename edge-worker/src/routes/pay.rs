@@ -248,7 +248,9 @@ pub fn sandbox_guard(env: &worker::Env) -> Result<()> {
 pub async fn sandbox(cx: Ctx) -> Result<Response> {
     let url = Config(&cx.env).required("WECHATPAY_SANDBOX_URL")?;
     let live = Live::open(&cx.env).await?;
-    orders::load(&live, &cx.param, Some(cx.user()?)).await?;
+    let order = orders::load(&live, &cx.param, Some(cx.user()?)).await?;
+    // A paid, cancelled or expired order is core's 409, not the sandbox's.
+    order.allows(Action::Pay, Requester::Shopper, now_s())?;
     let headers = Headers::new();
     headers.set("content-type", "application/json")?;
     let mut init = RequestInit::new();
@@ -267,6 +269,14 @@ pub async fn sandbox(cx: Ctx) -> Result<Response> {
                 "the payment sandbox did not answer",
             )
         })?;
+    if response.status_code() == 404 {
+        // The sandbox pays a prepay; there is none for this order yet.
+        return Err(Error::status(
+            409,
+            "NO_PREPAY",
+            "ask for the payment parameters first (POST /v1/orders/{id}/pay)",
+        ));
+    }
     if !(200..300).contains(&response.status_code()) {
         return Err(Error::status(
             502,
