@@ -28,6 +28,7 @@ pub mod catalog;
 pub mod client;
 pub mod edge_api;
 pub mod error;
+pub mod fulfilment;
 pub mod lbs;
 pub mod money;
 pub mod orders;
