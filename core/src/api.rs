@@ -85,6 +85,7 @@ operations! {
     ops::OrderCheckout,
     ops::OrderTransition,
     ops::CouponWallet,
+    ops::FulfilmentAssign,
 }
 
 /// The operations' adapters from domain functions to [`Operation`].
@@ -93,7 +94,7 @@ pub mod ops {
     use crate::catalog::Catalog;
     use crate::error::ApiError;
     use crate::lbs::contract as lbs;
-    use crate::{cart, orders, pricing, sync};
+    use crate::{cart, fulfilment, orders, pricing, sync};
 
     /// `operation!(Type, "name", Request => Response, |request| body)`: one
     /// registry entry; `body` is a `Result` whose error converts to [`ApiError`].
@@ -162,6 +163,13 @@ pub mod ops {
         /// `coupon_wallet`: which held coupons a cart can use, and why not.
         CouponWallet, "coupon_wallet", orders::WalletRequest => orders::WalletView,
         |request| orders::wallet(&request)
+    );
+    operation!(
+        /// `fulfilment_assign`: the store that serves a cart by pickup,
+        /// delivery or express, and its fee; or, when none can, why and the
+        /// suggestions.
+        FulfilmentAssign, "fulfilment_assign", fulfilment::AssignRequest => fulfilment::AssignOutcome,
+        |request| fulfilment::assign(request)
     );
     operation!(
         /// `stores_nearest`: the `k` nearest stores passing the filters.

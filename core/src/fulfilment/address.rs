@@ -33,6 +33,7 @@ use serde::{Deserialize, Serialize};
 
 /// Who receives the order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     pub name: String,
@@ -101,6 +102,7 @@ fn required(field: &'static str, value: &str) -> Result<String, FulfilmentError>
 
 /// An address a store's rider delivers to (即时配送).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DeliveryAddress {
     /// Who receives it.
@@ -135,6 +137,7 @@ impl DeliveryAddress {
 
 /// A postal address for parcel shipping (快递).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PostalAddress {
     /// Who receives it.

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 
 /// How the shopper gets the order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "mode", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Fulfilment {
     /// 到店自提: collect at this store, at `pickup_at` (absent: as soon as
@@ -47,6 +48,7 @@ impl Fulfilment {
 
 /// The three ways an order reaches the shopper.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     Pickup,
@@ -72,6 +74,7 @@ pub type LiveStock = BTreeMap<String, BTreeMap<String, i64>>;
 
 /// The merchant's fulfilment rules (part of the storefront).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FulfilmentRules {
     /// Instant delivery's fees; absent: no delivery.
@@ -105,6 +108,7 @@ fn pickup_ahead() -> i64 {
 
 /// Why this store serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Why {
     /// The shopper chose it (pickup).
@@ -118,6 +122,7 @@ pub enum Why {
 
 /// A line the serving store has little of.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LowStock {
     pub sku_id: String,
     /// Units on hand before this order.
@@ -126,6 +131,7 @@ pub struct LowStock {
 
 /// What core decided: the store that serves the order and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Assignment {
     pub mode: Mode,
     pub store_id: String,
@@ -147,6 +153,7 @@ pub struct Assignment {
 
 /// A line a store is short of.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Short {
     pub sku_id: String,
     pub wanted: i64,
@@ -155,6 +162,7 @@ pub struct Short {
 
 /// A store that could not serve, and everything that stops it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Candidate {
     pub store_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -171,11 +179,7 @@ pub struct Candidate {
 impl Candidate {
     /// One line for people: "sh-jingan (1200 m): CLOSED; short of jasmine-250g (2 wanted, 1 left)".
     pub fn explain(&self) -> String {
-        let mut parts: Vec<String> = self
-            .reasons
-            .iter()
-            .map(|r| format!("{r:?}").to_uppercase())
-            .collect();
+        let mut parts: Vec<String> = self.reasons.iter().map(|r| r.code().to_owned()).collect();
         parts.extend(self.short.iter().map(|s| {
             format!(
                 "short of {} ({} wanted, {} left)",
@@ -191,6 +195,7 @@ impl Candidate {
 
 /// Keep `keep` units of a line (0: remove it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TrimLine {
     pub sku_id: String,
     pub keep: i64,
@@ -198,6 +203,7 @@ pub struct TrimLine {
 
 /// A one-tap fix a page can offer when no store can serve.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Suggestion {
     /// "The nearest store that has everything is Y (pickup, 3.2 km)".
@@ -216,6 +222,7 @@ pub enum Suggestion {
 
 /// What a fulfilment costs, when the goods are known (see `fees`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FeeQuote {
     pub fee: Money,
     /// The free-delivery threshold was met.

@@ -2,10 +2,12 @@
 //! stable codes.
 //!
 //! Invariants: input that is wrong whatever the stores hold (a phone, a
-//! time in the past, an unknown store) is `Malformed` (400) or `Domain`
-//! (422); "no store can serve this cart now" depends on live stock and
+//! time in the past, an unknown store) is `Domain` (422, like every field
+//! rule of the LBS; 400 is only for JSON that is not the contract's
+//! shape); "no store can serve this cart now" depends on live stock and
 //! hours, so it is a `Conflict` (409) and carries, per candidate store, what
-//! stops it and the suggestions a page can offer as one-tap fixes.
+//! stops it and the suggestions a page can offer as one-tap fixes (the
+//! `fulfilment_assign` operation answers it as `unserved` instead).
 
 use super::contract::{Candidate, Mode, Suggestion};
 use crate::error::{Coded, ErrorKind};
@@ -136,9 +138,6 @@ impl Coded for FulfilmentError {
         match self {
             FulfilmentError::Lbs(e) => e.kind(),
             FulfilmentError::Pricing(e) => e.kind(),
-            FulfilmentError::InvalidPhone { .. } | FulfilmentError::InvalidAddress { .. } => {
-                ErrorKind::Malformed
-            }
             FulfilmentError::NoStore { .. } => ErrorKind::Conflict,
             _ => ErrorKind::Domain,
         }

@@ -36,6 +36,7 @@ use serde::{Deserialize, Serialize};
 
 /// Instant delivery's fee rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DeliveryFees {
     pub base_fee: Money,
@@ -80,6 +81,7 @@ impl DeliveryFees {
 
 /// One region's parcel prices.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ExpressTemplate {
     /// Provinces this template prices (as `wx.chooseAddress` names them);
@@ -104,6 +106,7 @@ fn one() -> i64 {
 
 /// Parcel shipping's fee rules.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ExpressFees {
     pub templates: Vec<ExpressTemplate>,

@@ -5,7 +5,8 @@
 //! One rule per module: `address` (contacts, phones, delivery and postal
 //! addresses), `fees` (instant-delivery fees by distance, parcel fees by
 //! region), `assign` (the serving store, or why none and what would fix
-//! it), `contract` (the wire shapes), `error` (codes). The decision runs on
+//! it), `operation` (the `fulfilment_assign` operation: the decision and its
+//! fee), `contract` (the wire shapes), `error` (codes). The decision runs on
 //! the phone as a preview (with the last stock it saw) and at the edge as
 //! the authority (with live stock): the same code, the same answer for the
 //! same data. Rule book: `docs/lbs.md` (the store) and `docs/pricing.md`
@@ -20,6 +21,7 @@ mod assign;
 mod contract;
 mod error;
 mod fees;
+mod operation;
 
 pub use address::{Contact, DeliveryAddress, PostalAddress};
 pub use assign::Plan;
@@ -29,3 +31,4 @@ pub use contract::{
 };
 pub use error::FulfilmentError;
 pub use fees::{DeliveryFees, ExpressFees, ExpressTemplate};
+pub use operation::{assign, AssignOutcome, AssignRequest};

@@ -119,6 +119,22 @@ pub enum Reason {
     NoExpress,
 }
 
+impl Reason {
+    /// The wire name (`NO_PICKUP`, ...), for messages.
+    pub fn code(self) -> &'static str {
+        match self {
+            Reason::NoPickup => "NO_PICKUP",
+            Reason::NoDelivery => "NO_DELIVERY",
+            Reason::OutsideArea => "OUTSIDE_AREA",
+            Reason::TemporarilyClosed => "TEMPORARILY_CLOSED",
+            Reason::Closed => "CLOSED",
+            Reason::NoStock => "NO_STOCK",
+            Reason::TooFar => "TOO_FAR",
+            Reason::NoExpress => "NO_EXPRESS",
+        }
+    }
+}
+
 /// Where the shopper stands, in both systems a query needs.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Shopper {
