@@ -307,9 +307,9 @@ test('cancel: 200 cancelled, again 409', async () => {
   expect(await call('POST', '/v1/orders/{id}/cancel', { id: o.id, token: s.bob.token }), 409, 'INVALID_TRANSITION');
 });
 
-test('payment sandbox (dev only): 502 before a prepay, 200 after; admin ship 200, complete 200, ship again 409; refund by the merchant only', async () => {
+test('payment sandbox (dev only): 409 before a prepay, 200 after; admin ship 200, complete 200, ship again 409; refund by the merchant only', async () => {
   const o = await order(s.bob.token, [{ sku_id: 'bun-pork', quantity: 1 }]);
-  expect(await call('POST', '/v1/orders/{id}/pay/sandbox', { id: o.id, token: s.bob.token }), 502, 'PAYMENT_FAILED');
+  expect(await call('POST', '/v1/orders/{id}/pay/sandbox', { id: o.id, token: s.bob.token }), 409, 'NO_PREPAY');
   expect(await call('POST', '/v1/orders/{id}/pay/sandbox', { id: o.id }), 401, 'UNAUTHORIZED');
   expect(await call('POST', '/v1/orders/{id}/pay', { id: o.id, token: s.bob.token }), 200);
   expect(await call('POST', '/v1/orders/{id}/pay/sandbox', { id: o.id, token: s.bob.token }), 200);

@@ -450,7 +450,7 @@ test('payment sandbox (dev only): pays the latest prepay with a signed notificat
   const sandbox = (token) => api.call('POST', `/v1/orders/${o.id}/pay/sandbox`, { token });
   f.assertError(await sandbox(s.alice.token), 404, 'NOT_FOUND');
   f.assertError(await sandbox(null), 401, 'UNAUTHORIZED');
-  f.assertError(await sandbox(s.bob.token), 502, 'PAYMENT_FAILED'); // no prepay yet: nothing to pay
+  f.assertError(await sandbox(s.bob.token), 409, 'NO_PREPAY'); // no prepay yet: nothing to pay
   assert.equal((await api.call('POST', `/v1/orders/${o.id}/pay`, { token: s.bob.token })).status, 200);
   const r = await sandbox(s.bob.token);
   assert.equal(r.status, 200, r.text);
@@ -458,6 +458,8 @@ test('payment sandbox (dev only): pays the latest prepay with a signed notificat
   const paid = (await api.call('GET', `/v1/orders/${o.id}`, { token: s.bob.token })).json;
   assert.equal(paid.status, 'paid');
   assert.match(paid.payment.transaction_id, /^42/);
+  // Paid: core no longer allows pay, so the sandbox is not even asked.
+  f.assertError(await sandbox(s.bob.token), 409, 'INVALID_TRANSITION');
 });
 
 test('stores nearest: from the KV snapshot; coordinates need their system', async () => {
