@@ -30,9 +30,9 @@
 //! it is lower); unit prices are never negative; the result does not depend
 //! on the order of lines or of activities in the request.
 
-use super::contract::{AppliedActivity, Customer, Hint, PriceSource, SkippedActivity};
+use super::customer::Customer;
 use super::error::{unique_ids, PricingError, RuleCheck, RuleKind};
-use super::pipeline::Line;
+use super::outcome::Hint;
 use super::scope::{Inactive, Scope, Window};
 use crate::money::Money;
 use serde::{Deserialize, Serialize};
@@ -108,7 +108,7 @@ pub enum ActivityKind {
 
 impl ActivityKind {
     /// Tie-break rank: limited-time prices and percentages rank together.
-    fn precedence(self) -> u8 {
+    pub(super) fn precedence(self) -> u8 {
         match self {
             ActivityKind::FlashSale => 0,
             ActivityKind::GroupBuy => 1,
@@ -222,7 +222,7 @@ impl Activity {
     }
 
     /// What the activity offers to the lines it covers, given their units.
-    fn offer(
+    pub(super) fn offer(
         &self,
         units: i64,
         customer: &Customer,
@@ -305,20 +305,20 @@ impl Activity {
 
 /// The group-buy tier a group of `group_size` has reached: the highest
 /// `min_size` reached, the lower price among equal ones.
-fn current_group_tier(tiers: &[GroupTier], group_size: i64) -> Option<&GroupTier> {
+pub(super) fn current_group_tier(tiers: &[GroupTier], group_size: i64) -> Option<&GroupTier> {
     tiers
         .iter()
         .filter(|t| t.min_size <= group_size)
         .max_by_key(|t| (t.min_size, std::cmp::Reverse(t.price)))
 }
 
-enum Offer {
+pub(super) enum Offer {
     Price(Money),
     PercentOff(i64),
 }
 
 impl Offer {
-    fn unit_price(&self, list_price: Money) -> Result<Money, PricingError> {
+    pub(super) fn unit_price(&self, list_price: Money) -> Result<Money, PricingError> {
         Ok(match *self {
             Offer::Price(price) => price,
             Offer::PercentOff(percent) => list_price.checked_sub(list_price.percent(percent)?)?,
@@ -331,101 +331,33 @@ pub(crate) fn validate(activities: &[Activity]) -> Result<(), PricingError> {
     activities.iter().try_for_each(Activity::validate)
 }
 
-/// One activity's price offer for one line.
-struct LineOffer<'a> {
-    activity: &'a Activity,
-    price: Money,
+/// Where a line's unit price comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PriceSource {
+    List,
+    Member,
+    Activity,
 }
 
-/// Set every line's unit price: its member price, or the lowest activity
-/// offer below it. Lines must hold their member price in `unit_price`.
-pub(crate) fn price_lines(
-    activities: &[Activity],
-    lines: &mut [Line<'_>],
-    customer: &Customer,
-    now: i64,
-    hints: &mut Vec<Hint>,
-) -> Result<(), PricingError> {
-    let mut by_id: Vec<&Activity> = activities.iter().collect();
-    by_id.sort_by(|a, b| a.id.cmp(&b.id));
-    let mut offers: Vec<Vec<LineOffer>> = lines.iter().map(|_| Vec::new()).collect();
-    for activity in by_id {
-        let covered: Vec<usize> = (0..lines.len())
-            .filter(|&i| lines.get(i).is_some_and(|l| activity.scope.covers(l.item)))
-            .collect();
-        if covered.is_empty() {
-            continue;
-        }
-        let mut units = 0i64;
-        for &i in &covered {
-            let quantity = lines.get(i).map_or(0, |l| l.quantity);
-            units = units.checked_add(quantity).ok_or(PricingError::Overflow)?;
-        }
-        let offer = activity
-            .window
-            .check(now)
-            .map_err(ActivityReason::from)
-            .and_then(|()| activity.offer(units, customer, hints));
-        for &i in &covered {
-            let (Some(line), Some(line_offers)) = (lines.get_mut(i), offers.get_mut(i)) else {
-                continue;
-            };
-            match &offer {
-                Ok(offer) => line_offers.push(LineOffer {
-                    activity,
-                    price: offer.unit_price(line.list_price)?,
-                }),
-                Err(reason) => line.skipped.push(SkippedActivity {
-                    activity_id: activity.id.clone(),
-                    reason: reason.clone(),
-                }),
-            }
-        }
-    }
-    for (line, mut line_offers) in lines.iter_mut().zip(offers) {
-        line_offers.sort_by(|a, b| {
-            (a.price, a.activity.kind().precedence(), &a.activity.id).cmp(&(
-                b.price,
-                b.activity.kind().precedence(),
-                &b.activity.id,
-            ))
-        });
-        let mut lowest = line.unit_price;
-        if let Some(best) = line_offers.first().filter(|c| c.price < line.unit_price) {
-            let saving = line
-                .unit_price
-                .checked_sub(best.price)?
-                .times(line.quantity)?;
-            let group_buy_tier = match &best.activity.rule {
-                ActivityRule::GroupBuy { tiers, group_size } => {
-                    current_group_tier(tiers, *group_size).cloned()
-                }
-                _ => None,
-            };
-            line.activity = Some(AppliedActivity {
-                activity_id: best.activity.id.clone(),
-                kind: best.activity.kind(),
-                saving,
-                group_buy_tier,
-            });
-            line.unit_price = best.price;
-            line.price_source = PriceSource::Activity;
-            lowest = best.price;
-        }
-        let winner = line.activity.as_ref().map(|a| a.activity_id.as_str());
-        for offer in line_offers {
-            if Some(offer.activity.id.as_str()) != winner {
-                line.skipped.push(SkippedActivity {
-                    activity_id: offer.activity.id.clone(),
-                    reason: ActivityReason::NotLowest {
-                        price: offer.price,
-                        lowest,
-                    },
-                });
-            }
-        }
-        line.skipped
-            .sort_by(|a, b| a.activity_id.cmp(&b.activity_id));
-    }
-    Ok(())
+/// The activity that set a line's price.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AppliedActivity {
+    pub activity_id: String,
+    pub kind: ActivityKind,
+    /// (price before the activity - unit price) x quantity.
+    pub saving: Money,
+    /// For a group buy: the tier the group has reached (its `min_size` and
+    /// unit price); absent for other kinds. The next tier is a hint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_buy_tier: Option<GroupTier>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct SkippedActivity {
+    pub activity_id: String,
+    pub reason: ActivityReason,
 }

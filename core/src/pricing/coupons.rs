@@ -38,10 +38,11 @@
 //! eligibility depends on the cart, never on the other coupons.
 
 use super::allocation::owed_at;
-use super::contract::{Customer, Step};
+use super::customer::Customer;
 use super::error::{unique_ids, PricingError, RuleCheck, RuleKind};
 use super::full_reduction::{repeating_off, validate_repeating};
-use super::pipeline::Line;
+use super::ledger::Line;
+use super::outcome::Step;
 use super::scope::{covers, Inactive, Scope, Window};
 use crate::money::Money;
 use serde::{Deserialize, Serialize};

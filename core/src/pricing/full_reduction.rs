@@ -23,9 +23,9 @@
 //! Invariants: never takes more than the covered lines owe; a threshold one
 //! fen short gives nothing; the result depends on amounts, not line order.
 
-use super::contract::{Hint, Step};
 use super::error::{unique_ids, PricingError, RuleCheck, RuleKind};
-use super::pipeline::{Ledger, Line};
+use super::ledger::{Ledger, Line};
+use super::outcome::{Hint, Step};
 use super::scope::{covers, Scope, Window};
 use crate::money::Money;
 use serde::{Deserialize, Serialize};

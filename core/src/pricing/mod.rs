@@ -3,12 +3,20 @@
 //!
 //! The pipeline (see [`docs/pricing.md`](../../../docs/pricing.md) for the
 //! full rules with worked examples) is fixed: member price -> activity price
-//! (`activity`) -> full reductions, shop then platform (`full_reduction`) ->
-//! shop coupons -> platform coupons (`coupons`, `selection`, `best`) ->
-//! points (`points`) -> shipping (`shipping`). Each module states its rule,
-//! a fen-exact example and its invariants; `pipeline` holds the order and the
-//! ledger, `allocation` the largest-remainder split (分摊), `contract` the
-//! wire types and `error` the typed errors.
+//! (`activity` the rules, `activity_prices` the step) -> full reductions,
+//! shop then platform (`full_reduction`) -> shop coupons -> platform coupons
+//! (`coupons`, `selection`, `best`) -> points (`points`) -> shipping
+//! (`shipping`). Each module states its rule, a fen-exact example and its
+//! invariants; `pipeline` holds the order, `ledger` what each slot owes,
+//! `allocation` the largest-remainder split (分摊), `contract` the request
+//! and the quote, `error` the typed errors.
+//!
+//! The modules form a DAG, read from the leaves up: `error`, `outcome`
+//! (steps, discounts, hints) and `customer` import no sibling; `scope`,
+//! `allocation`; the rule modules (`activity`, `full_reduction`,
+//! `coupons`, `points`, `shipping`) and `ledger`; then `activity_prices`,
+//! `best`, `selection`; `contract` gathers the wire types; `pipeline` runs
+//! it all. No rule module imports `contract` or `pipeline`.
 //!
 //! Invariants:
 //! - every amount is integer fen ([`Money`]); percentages round half-up per
@@ -35,30 +43,36 @@
 //! ```
 
 mod activity;
+mod activity_prices;
 mod allocation;
 mod best;
 mod contract;
 mod coupons;
+mod customer;
 mod error;
 mod full_reduction;
+mod ledger;
+mod outcome;
 mod pipeline;
 mod points;
 mod scope;
 mod selection;
 mod shipping;
 
-pub use activity::{Activity, ActivityKind, ActivityReason, ActivityRule, GroupTier, LadderTier};
-pub use contract::{
-    AppliedActivity, AppliedCoupon, BestCoupons, CouponReport, CouponSelection, Customer, Discount,
-    Hint, LineDiscount, LineRequest, NotApplicable, PointsOutcome, PriceSource, Quote,
-    QuoteRequest, QuotedLine, ShippingOutcome, SkippedActivity, Step,
+pub use activity::{
+    Activity, ActivityKind, ActivityReason, ActivityRule, AppliedActivity, GroupTier, LadderTier,
+    PriceSource, SkippedActivity,
 };
+pub use contract::{BestCoupons, LineRequest, Quote, QuoteRequest, QuotedLine};
 pub use coupons::{CombinesWith, Coupon, CouponBenefit, CouponReason, StackingRules};
+pub use customer::Customer;
 pub use error::{PricingError, RuleKind};
 pub use full_reduction::{FullReduction, PercentTier, ReductionRule, ReductionTier};
-pub use points::{EarnRate, OnExcess, PointsRule, MAX_POINTS};
+pub use outcome::{Discount, Hint, LineDiscount, Step};
+pub use points::{EarnRate, OnExcess, PointsOutcome, PointsRule, MAX_POINTS};
 pub use scope::{Scope, Window};
-pub use shipping::ShippingRule;
+pub use selection::{AppliedCoupon, CouponReport, CouponSelection, NotApplicable};
+pub use shipping::{ShippingOutcome, ShippingRule};
 
 use crate::money::Money;
 

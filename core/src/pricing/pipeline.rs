@@ -18,81 +18,19 @@
 //! at every step; nothing here reads a clock, a file or a random number.
 
 use super::activity;
-use super::allocation::{owed_at, take_from};
-use super::contract::{
-    AppliedActivity, CouponSelection, Discount, LineDiscount, PriceSource, Quote, QuoteRequest,
-    QuotedLine, ShippingOutcome, SkippedActivity, Step,
-};
+use super::activity::PriceSource;
+use super::activity_prices;
+use super::contract::{Quote, QuoteRequest, QuotedLine};
 use super::coupons::{self, CouponContext};
 use super::error::{PricingError, RuleCheck, RuleKind};
 use super::full_reduction;
+use super::ledger::{Ledger, Line};
 use super::points;
 use super::selection;
-use crate::catalog::{Catalog, SkuRef};
+use super::selection::CouponSelection;
+use super::shipping::ShippingOutcome;
+use crate::catalog::Catalog;
 use crate::money::Money;
-
-/// A line being priced.
-pub(crate) struct Line<'a> {
-    pub item: SkuRef<'a>,
-    pub request_index: usize,
-    pub quantity: i64,
-    pub list_price: Money,
-    pub unit_price: Money,
-    pub price_source: PriceSource,
-    pub activity: Option<AppliedActivity>,
-    pub skipped: Vec<SkippedActivity>,
-}
-
-/// What every slot still owes, and who took what.
-pub(crate) struct Ledger {
-    /// One slot per line (canonical order), then the shipping slot.
-    pub amounts: Vec<Money>,
-    pub shares: Vec<Vec<LineDiscount>>,
-    pub discounts: Vec<Discount>,
-}
-
-impl Ledger {
-    fn new(amounts: Vec<Money>) -> Self {
-        Ledger {
-            shares: amounts.iter().map(|_| Vec::new()).collect(),
-            amounts,
-            discounts: Vec::new(),
-        }
-    }
-
-    /// What `slots` still owe.
-    pub fn owed(&self, slots: &[usize]) -> Money {
-        owed_at(&self.amounts, slots)
-    }
-
-    /// Take `requested` (clamped to what `slots` owe) and record it; returns
-    /// what was taken.
-    pub fn take(
-        &mut self,
-        step: Step,
-        source_id: &str,
-        requested: Money,
-        slots: &[usize],
-    ) -> Result<Money, PricingError> {
-        let (taken, shares) = take_from(&mut self.amounts, slots, requested)?;
-        for (&slot, amount) in slots.iter().zip(shares) {
-            if let (Some(line_shares), true) = (self.shares.get_mut(slot), amount > Money::ZERO) {
-                line_shares.push(LineDiscount {
-                    step,
-                    source_id: source_id.to_owned(),
-                    amount,
-                });
-            }
-        }
-        self.discounts.push(Discount {
-            step,
-            source_id: source_id.to_owned(),
-            amount: taken,
-            clamped_from: (taken < requested).then_some(requested),
-        });
-        Ok(taken)
-    }
-}
 
 fn validate(request: &QuoteRequest) -> Result<(), PricingError> {
     activity::validate(&request.activities)?;
@@ -177,7 +115,7 @@ pub(crate) fn run(
     let catalog = Catalog::new(&request.catalog)?;
     let mut lines = member_priced_lines(request, &catalog)?;
     let mut hints = Vec::new();
-    activity::price_lines(
+    activity_prices::price_lines(
         &request.activities,
         &mut lines,
         &request.customer,

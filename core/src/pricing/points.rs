@@ -19,9 +19,9 @@
 //! used never exceed the request or the balance; counts stay within
 //! `2^53 - 1`.
 
-use super::contract::{PointsOutcome, Step};
 use super::error::{PricingError, RuleCheck, RuleKind};
-use super::pipeline::{Ledger, Line};
+use super::ledger::{Ledger, Line};
+use super::outcome::Step;
 use crate::money::Money;
 use serde::{Deserialize, Serialize};
 
@@ -154,4 +154,16 @@ pub(crate) fn apply(
         allowed,
         earned: 0,
     })
+}
+
+/// Points spent and earned.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PointsOutcome {
+    pub requested: i64,
+    pub used: i64,
+    pub deduction: Money,
+    /// The most this order allows (by balance, by points cap, by percentage).
+    pub allowed: i64,
+    pub earned: i64,
 }

@@ -25,11 +25,12 @@
 //! the order of coupons in the request.
 
 use super::best::{best_combination, take};
-use super::contract::{AppliedCoupon, CouponReport, CouponSelection, Hint, NotApplicable};
 use super::coupons::{may_join, Candidate, Coupon, CouponContext, CouponReason, StackingRules};
 use super::error::{unique_ids, PricingError, RuleKind};
-use super::pipeline::Ledger;
+use super::ledger::Ledger;
+use super::outcome::Hint;
 use crate::money::Money;
+use serde::{Deserialize, Serialize};
 
 /// Assess, select and apply the coupons; report on each.
 pub(crate) fn apply(
@@ -174,4 +175,41 @@ fn chosen(
         }
     }
     Ok(picks)
+}
+
+/// Which coupons to use.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields, tag = "mode", rename_all = "snake_case")]
+pub enum CouponSelection {
+    /// The best combination (已为您选择最优优惠).
+    #[default]
+    #[serde(deserialize_with = "crate::api::no_fields")]
+    Best,
+    /// The shopper's choice, honoured in the order given.
+    Chosen { coupon_ids: Vec<String> },
+}
+
+/// What became of each coupon the shopper holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CouponReport {
+    /// In pipeline order.
+    pub applied: Vec<AppliedCoupon>,
+    /// In request order.
+    pub not_applicable: Vec<NotApplicable>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AppliedCoupon {
+    pub coupon_id: String,
+    pub saving: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct NotApplicable {
+    pub coupon_id: String,
+    pub reason: CouponReason,
 }

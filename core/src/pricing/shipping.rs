@@ -13,8 +13,8 @@
 //! Invariants: the fee is never negative; shipping discounts never exceed the
 //! fee; goods discounts never touch shipping.
 
-use super::contract::Hint;
 use super::error::{PricingError, RuleCheck, RuleKind};
+use super::outcome::Hint;
 use crate::money::Money;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -71,4 +71,15 @@ impl ShippingRule {
             _ => Ok((base, false)),
         }
     }
+}
+
+/// Shipping fee and its coupons.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ShippingOutcome {
+    pub fee: Money,
+    /// The free-shipping threshold (包邮) was met.
+    pub free_shipping: bool,
+    pub discount: Money,
+    pub payable: Money,
 }
