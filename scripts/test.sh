@@ -14,7 +14,7 @@
 #   edge        the worker under `wrangler dev` (workerd): vectors, HTTP errors,
 #               Schemathesis from docs/openapi.json (edge-schemathesis)
 # Each stage prints "<name>: N passed, N failed"; the last line sums them all.
-# Logs: target/test-logs/ (<stage>.log, and <stage>-wrangler-<port>.log: the
+# Logs: target/test-logs/ (<stage>.log, and <stage>-wrangler-<pid>.log: the
 # worker's wrangler and workerd output). Exit status: 0 only if nothing failed.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

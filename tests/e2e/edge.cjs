@@ -47,7 +47,13 @@ async function startShopEdge(options = {}) {
   const persistTo = options.persistTo || fs.mkdtempSync(path.join(os.tmpdir(), 'commerce-shop-'));
   const wechat = await startFakeWeChat();
   const vars = wechatVars(wechat.base, { ADMIN_TOKEN, SESSION_SECRET: 'test-session-secret-0123456789abcdef' });
-  let worker = await startWorker({ persistTo, port: options.port, vars });
+  let worker;
+  try {
+    worker = await startWorker({ persistTo, port: options.port, vars });
+  } catch (e) {
+    await wechat.close(); // else its server keeps the test process alive
+    throw e;
+  }
   wechat.setEdge(worker.url);
   const admin = { 'x-admin-token': ADMIN_TOKEN };
   for (const [route, file] of [['/v1/admin/catalog', 'storefront.json'], ['/v1/admin/stores', 'stores.json']]) {

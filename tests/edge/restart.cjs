@@ -8,7 +8,7 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { startWorker, freePort } = require('../lib/wrangler.cjs');
+const { startWorker } = require('../lib/wrangler.cjs');
 const { test, run } = require('../lib/check.cjs');
 const f = require('./fixtures.cjs');
 
@@ -59,8 +59,13 @@ test(`restart mid-load: ${SHOPPERS} idempotent checkouts, no order lost or dupli
 (async () => {
   const wechat = await f.startFakeWeChat();
   const persistTo = fs.mkdtempSync(path.join(os.tmpdir(), 'commerce-restart-'));
-  const port = await freePort();
-  start = () => startWorker({ port, persistTo, vars: f.workerVars(wechat.base) });
+  // The first start takes any free port; restarts come back on the same one.
+  let port = 0;
+  start = async () => {
+    const started = await startWorker({ port, persistTo, vars: f.workerVars(wechat.base) });
+    port = started.port;
+    return started;
+  };
   worker = await start();
   api = f.client(worker.url);
   try {

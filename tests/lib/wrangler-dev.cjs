@@ -25,7 +25,8 @@
 //
 // Prints one JSON line on stdout once the worker answers:
 //   {"url": "http://127.0.0.1:<port>", "runtime": "<workerd's own socket>", "proxy": "<wrangler's port>"}
-// argv[2]: JSON options {port, wranglerPort, persistTo, vars, logLevel}.
+// argv[2]: JSON options {port (0 or absent: any free one; the announced url
+// says which), wranglerPort, persistTo, vars, logLevel}.
 // Stops on SIGTERM.
 'use strict';
 const net = require('node:net');
@@ -36,6 +37,29 @@ const ROOT = path.join(__dirname, '..', '..');
 const options = JSON.parse(process.argv[2] || '{}');
 
 (async () => {
+  // The pipe listens first, before wrangler and workerd start: a port chosen
+  // earlier and left free until the worker is up (seconds on a loaded
+  // machine) can be taken meanwhile by workerd's own ephemeral sockets or
+  // any other process (seen: EADDRINUSE). Connections that arrive before
+  // workerd is known wait for it.
+  let reached;
+  const targetKnown = new Promise((resolve) => { reached = resolve; });
+  const pipe = net.createServer((client) => {
+    client.pause();
+    targetKnown.then((target) => {
+      const upstream = net.connect(Number(target.port), target.hostname);
+      const close = () => { client.destroy(); upstream.destroy(); };
+      client.on('error', close);
+      upstream.on('error', close);
+      client.pipe(upstream);
+      upstream.pipe(client);
+      client.resume();
+    });
+  });
+  await new Promise((resolve, reject) => {
+    pipe.once('error', reject);
+    pipe.listen(options.port || 0, '127.0.0.1', resolve);
+  });
   const devEnv = new DevEnv();
   let found;
   const runtimeUrl = new Promise((resolve) => { found = resolve; });
@@ -68,19 +92,7 @@ const options = JSON.parse(process.argv[2] || '{}');
   await worker.ready;
   const proxy = (await worker.url).origin;
   const runtime = await runtimeUrl;
-  const target = new URL(runtime);
-  const pipe = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port), target.hostname);
-    const close = () => { client.destroy(); upstream.destroy(); };
-    client.on('error', close);
-    upstream.on('error', close);
-    client.pipe(upstream);
-    upstream.pipe(client);
-  });
-  await new Promise((resolve, reject) => {
-    pipe.once('error', reject);
-    pipe.listen(options.port, '127.0.0.1', resolve);
-  });
+  reached(new URL(runtime));
   const url = `http://127.0.0.1:${pipe.address().port}`;
   process.stdout.write(`${JSON.stringify({ url, runtime, proxy })}\n`);
   const stop = async () => {

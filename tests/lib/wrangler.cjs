@@ -4,24 +4,11 @@
 'use strict';
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
 const ROOT = path.join(__dirname, '..', '..');
 const LAUNCHER = path.join(__dirname, 'wrangler-dev.cjs');
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Start `wrangler dev` (tests/lib/wrangler-dev.cjs: wrangler's dev server,
@@ -31,20 +18,20 @@ function freePort() {
  * { url, runtime (workerd's own socket, for load benchmarks), port,
  * persistTo, stop(), logs(), logFile } once /v1/health answers.
  * wrangler's and workerd's own output goes to
- * target/test-logs/<TEST_STAGE>-wrangler-<port>.log.
+ * target/test-logs/<TEST_STAGE>-wrangler-<pid>.log. Without `port` the
+ * launcher listens on any free one before wrangler starts (no window in
+ * which another socket can take it).
  */
 async function startWorker(options = {}) {
-  const port = options.port || (await freePort());
   const ownDir = !options.persistTo;
   const persistTo = options.persistTo || fs.mkdtempSync(path.join(os.tmpdir(), 'commerce-edge-'));
   const launch = {
-    port, wranglerPort: await freePort(), persistTo, vars: options.vars || {},
+    // 0: wrangler's proxy (unused by the tests) takes any free port itself.
+    port: options.port || 0, wranglerPort: 0, persistTo, vars: options.vars || {},
     logLevel: process.env.WRANGLER_LOG_LEVEL || 'warn',
   };
   const logDir = path.join(ROOT, 'target', 'test-logs');
   fs.mkdirSync(logDir, { recursive: true });
-  const logFile = path.join(logDir, `${process.env.TEST_STAGE || 'edge'}-wrangler-${port}.log`);
-  const log = fs.createWriteStream(logFile, { flags: 'a' });
   let output = '';
   const child = spawn(process.execPath, [LAUNCHER, JSON.stringify(launch)], {
     cwd: path.join(ROOT, 'edge-worker'),
@@ -52,6 +39,8 @@ async function startWorker(options = {}) {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
+  const logFile = path.join(logDir, `${process.env.TEST_STAGE || 'edge'}-wrangler-${child.pid}.log`);
+  const log = fs.createWriteStream(logFile, { flags: 'a' });
   let announced = null;
   child.stdout.on('data', (d) => {
     output += d;
@@ -74,6 +63,7 @@ async function startWorker(options = {}) {
     if (announced) {
       try {
         const res = await fetch(`${announced.url}/v1/health`);
+        const port = Number(new URL(announced.url).port);
         if (res.ok) return { url: announced.url, runtime: announced.runtime, port, persistTo, stop, logs: () => output, logFile };
       } catch { /* not up yet */ }
     }
@@ -83,4 +73,4 @@ async function startWorker(options = {}) {
   throw new Error(`wrangler dev did not answer within the start timeout:\n${output}`);
 }
 
-module.exports = { startWorker, freePort, ROOT };
+module.exports = { startWorker, ROOT };
