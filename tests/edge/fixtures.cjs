@@ -7,6 +7,7 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const { ROOT } = require('../lib/wrangler.cjs');
+const { request } = require('../lib/agent.cjs');
 const { startFakeWeChat, wechatVars, notification, platform, merchant, APIV3_KEY } = require('../lib/wechat.cjs');
 
 const SEED = path.join(ROOT, 'edge-worker', 'seed');
@@ -29,12 +30,12 @@ function client(url) {
   async function call(method, route, { body, token, headers = {} } = {}) {
     const h = { ...headers };
     if (token) h.authorization = `Bearer ${token}`;
-    const res = await fetch(url + route, {
+    const res = await request(url + route, {
       method,
       headers: h,
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
-    const text = await res.text();
+    const text = res.text;
     let json = null;
     if (text) {
       assert.match(res.headers.get('content-type') || '', /^application\/json/, `${method} ${route}: ${text}`);
