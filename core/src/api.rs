@@ -217,6 +217,7 @@ struct JsonCall<'a> {
 impl OperationVisitor for JsonCall<'_> {
     type Output = Result<String, ApiError>;
     fn visit<O: Operation>(self) -> Self::Output {
+        refuse_top_level_array(self.body)?;
         let request: O::Request = decode_json(self.body)?;
         let response = O::run(request)?;
         serde_json::to_string(&response)
@@ -233,6 +234,19 @@ pub fn decode_json<T: DeserializeOwned>(body: &str) -> Result<T, ApiError> {
         serde_json::from_str(text)
             .map_err(|e| ApiError::malformed(format!("invalid request body: {e}")))
     })
+}
+
+/// Every request body (of an operation, of an edge route) is a JSON object;
+/// serde's derived structs would also read an array of their fields in
+/// order (`[null, null]` as a struct of optional fields), so a body that is
+/// an array is refused first.
+pub fn refuse_top_level_array(body: &str) -> Result<(), ApiError> {
+    if body.trim_start().starts_with('[') {
+        return Err(ApiError::malformed(
+            "invalid request body: expected a JSON object, got an array",
+        ));
+    }
+    Ok(())
 }
 
 /// Decode `text` with `decode`; if that fails and `text` has integral

@@ -16,6 +16,9 @@
 //! let lines = parse_lines("tea:2,bun").unwrap();
 //! assert_eq!((lines[0].quantity, lines[1].quantity), (2, 1));
 //! assert_eq!(parse_lines("tea:x").unwrap_err().code, "MALFORMED_REQUEST");
+//! assert_eq!(parse_lines(",").unwrap_err().code, "MALFORMED_REQUEST");
+//! assert_eq!(parse_lines("tea:+2").unwrap_err().code, "MALFORMED_REQUEST");
+//! assert!(parse_lines("").unwrap().is_empty());
 //! let cursor = OrderCursor::parse("1767220000.o3a7c").unwrap();
 //! assert_eq!(cursor.to_string(), "1767220000.o3a7c");
 //! assert!(OrderCursor::parse("").is_err());
@@ -47,9 +50,10 @@ pub struct LoginRequest {
 }
 
 impl LoginRequest {
-    /// The code, if it has the length WeChat's codes have.
+    /// The code, if it has the length WeChat's codes have (characters, as
+    /// the schema's maxLength counts).
     pub fn checked(&self) -> Result<&str, ApiError> {
-        if (1..=128).contains(&self.code.len()) {
+        if (1..=128).contains(&self.code.chars().count()) {
             Ok(&self.code)
         } else {
             Err(ApiError::malformed(
@@ -86,17 +90,29 @@ pub struct WalletQuery {
     pub lines: String,
 }
 
-/// `lines=tea:2,bun:1` as line requests (a missing `:qty` is 1; empty parts
-/// are skipped).
+/// `lines=tea:2,bun:1` as line requests: comma-separated `sku` or
+/// `sku:qty`, a missing `:qty` being 1 and `qty` 1 to 15 digits; an empty
+/// text is an empty cart. Anything else (an empty part, `tea:+2`,
+/// `tea:1:2`) is `MALFORMED_REQUEST`, as `docs/openapi.json`'s pattern
+/// says.
 pub fn parse_lines(text: &str) -> Result<Vec<LineRequest>, ApiError> {
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
     text.split(',')
-        .filter(|part| !part.is_empty())
         .enumerate()
         .map(|(i, part)| {
             let (sku_id, quantity) = part.split_once(':').unwrap_or((part, "1"));
-            let quantity = quantity.parse().map_err(|_| {
+            if sku_id.is_empty() {
+                return Err(ApiError::malformed(format!(
+                    "lines[{i}]: a SKU id before the quantity, got {part:?}"
+                )));
+            }
+            let digits =
+                (1..=15).contains(&quantity.len()) && quantity.bytes().all(|b| b.is_ascii_digit());
+            let quantity = quantity.parse().ok().filter(|_| digits).ok_or_else(|| {
                 ApiError::malformed(format!(
-                    "lines[{i}]: quantity must be a whole number, got {quantity:?}"
+                    "lines[{i}]: quantity must be 1 to 15 digits, got {quantity:?}"
                 ))
             })?;
             Ok(LineRequest {

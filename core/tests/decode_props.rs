@@ -273,6 +273,23 @@ fn all_optional_objects_must_be_objects() {
     }
 }
 
+/// A request body is an object: an array of the fields in order (serde's
+/// positional form) is refused for every operation.
+#[test]
+fn an_operation_body_that_is_an_array_is_refused() {
+    for op in commerce_core::api::OPERATIONS {
+        for body in ["[]", "[null, null]", " [1]"] {
+            let error = call_json(op, body).unwrap_err();
+            assert_eq!(error.code, "MALFORMED_REQUEST", "{op} {body}");
+            assert!(
+                error.message.contains("got an array"),
+                "{op} {body}: {}",
+                error.message
+            );
+        }
+    }
+}
+
 #[test]
 fn unit_variants_still_encode_as_their_tag_alone() {
     let request: QuoteRequest =

@@ -81,9 +81,11 @@ pub async fn body_text(req: &mut Request) -> Result<String> {
 
 /// Decode JSON strictly, naming the field that is wrong:
 /// `MALFORMED_REQUEST` "lines[0].quantity: invalid type: string \"2\", expected i64".
-/// An integer field takes an integral float (`2.0`) as core's decoder does
+/// A body that is an array is refused, and an integer field takes an
+/// integral float (`2.0`), as core's decoder does
 /// ([`commerce_core::api::decode_with_integral_floats`]).
 pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T> {
+    commerce_core::api::refuse_top_level_array(text)?;
     commerce_core::api::decode_with_integral_floats(text, decode_exactly)
 }
 
