@@ -158,8 +158,8 @@ function summarise(reportDir, spec) {
       '--max-examples', MAX_EXAMPLES, '--max-time', MAX_TIME, '--workers', '2',
       '--report', 'ndjson', '--report-dir', reportDir, '--no-color',
     ];
-    const seed = process.env.SCHEMATHESIS_SEED || '1';
-    if (seed !== 'random') args.push('--seed', seed);
+    const runSeed = process.env.SCHEMATHESIS_SEED || '1';
+    if (runSeed !== 'random') args.push('--seed', runSeed);
     const run = await schemathesis(args);
     const summary = summarise(reportDir, spec);
     for (const line of summary.lines) console.log(line);
