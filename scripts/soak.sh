@@ -15,7 +15,7 @@ LOGS="$ROOT/target/test-logs"
 mkdir -p "$LOGS"
 STAGES=(
   edge/vectors edge/http edge/shop edge/idempotency edge/stores edge/openapi edge/errors
-  edge/schemathesis edge/flash edge/restart
+  edge/schemathesis edge/flash edge/fulfilment edge/restart
   mp-harness/offline mp-harness/shop mp-harness/stores mp-harness/screens e2e/h5
 )
 clean=0

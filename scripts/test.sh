@@ -113,6 +113,7 @@ stage edge-openapi node tests/edge/openapi.cjs
 stage edge-schemathesis node tests/edge/schemathesis.cjs
 stage edge-errors node tests/edge/errors.cjs
 stage edge-flash node tests/edge/flash.cjs
+stage edge-fulfilment node tests/edge/fulfilment.cjs
 stage edge-restart node tests/edge/restart.cjs
 
 for f in "${failures[@]}"; do printf '\nFAILED %s\n' "$f"; done

@@ -83,6 +83,7 @@ operations! {
     ops::SyncPush,
     ops::SyncRebase,
     ops::OrderCheckout,
+    ops::OrderPreview,
     ops::OrderTransition,
     ops::CouponWallet,
     ops::FulfilmentAssign,
@@ -153,6 +154,12 @@ pub mod ops {
         /// `order_checkout`: re-price, compare the expected payable, decide the order.
         OrderCheckout, "order_checkout", orders::CheckoutRequest => orders::CheckoutDecision,
         |request| orders::checkout(&request)
+    );
+    operation!(
+        /// `order_preview`: what a checkout would do now - the quote with
+        /// the serving store's fee, the store, whether the price changed.
+        OrderPreview, "order_preview", orders::CheckoutRequest => orders::Preview,
+        |request| orders::preview(&request)
     );
     operation!(
         /// `order_transition`: one event of the order state machine.

@@ -242,7 +242,7 @@ impl fmt::Display for OrderCursor {
 }
 
 /// `GET /v1/orders` answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrderPage {
     /// Newest first, each with what the shopper may do with it now.
     pub orders: Vec<OrderView>,
@@ -293,7 +293,7 @@ pub struct Payout {
 }
 
 /// `POST /v1/orders/:id/refund` answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RefundResult {
     pub order: OrderView,
     pub refund: RefundRecord,
@@ -431,8 +431,20 @@ impl AdminSessionRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StockQuery {
-    /// `stock:<sku>`, `flash:<activity>`, ...
+    /// `stock:<sku>`, `flash:<activity>`, `bought:<user>:<sku>`, ...
     pub counters: Vec<String>,
+    /// Whose `stock:` counters: this store's (absent: the warehouse's).
+    #[serde(default)]
+    pub store_id: Option<String>,
+}
+
+/// `GET /v1/admin/stores/:id/stock` answer: a store's live units per SKU
+/// (every SKU of its snapshot's `stock`) and its newest ledger entries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreStock {
+    pub store_id: String,
+    pub stock: BTreeMap<String, i64>,
+    pub ledger: Vec<crate::orders::LedgerEntry>,
 }
 
 /// `POST /v1/admin/stock` answer: units left (`null`: never counted).

@@ -301,12 +301,15 @@ fn unit_variants_still_encode_as_their_tag_alone() {
 #[test]
 fn a_quote_request_takes_every_storefront_field() {
     // What the edge's quote route does without `catalog`: the storefront's
-    // fields (but its coupons) fill the request's.
+    // pricing fields fill the request's.
     let Value::Object(storefront) = serde_json::to_value(Storefront::default()).unwrap() else {
         panic!("a storefront is an object")
     };
     let mut request = json!({"lines": [{"sku_id": "tea", "quantity": 1}]});
-    for (field, value) in storefront.into_iter().filter(|(f, _)| f != "coupons") {
+    for (field, value) in storefront
+        .into_iter()
+        .filter(|(f, _)| !Storefront::NOT_PRICING.contains(&f.as_str()))
+    {
         request[field] = value;
     }
     decode_json::<QuoteRequest>(&request.to_string()).unwrap_or_else(|e| {

@@ -26,7 +26,8 @@ use commerce_core::error::ErrorBody;
 use commerce_core::lbs::contract::StoreList;
 use commerce_core::lbs::StoreSnapshot;
 use commerce_core::orders::{
-    CheckoutBody, OrderView, RefundLine, RefundRecord, Storefront, WalletView,
+    CheckoutBody, LedgerEntry, OrderView, RefundLine, RefundRecord, StockChange, Storefront,
+    WalletView,
 };
 use commerce_core::pricing::{Customer, Quote, QuoteRequest};
 use commerce_core::sync::{PushRequest, PushResponse};
@@ -81,6 +82,7 @@ fn definitions() -> (Map<String, Value>, Map<String, Value>) {
     add::<Storefront>(&mut decoded);
     add::<StoreSnapshot>(&mut decoded);
     add::<RefundLine>(&mut decoded);
+    add::<StockChange>(&mut decoded);
     add::<ErrorBody>(&mut encoded);
     add::<Quote>(&mut encoded);
     add::<OrderView>(&mut encoded);
@@ -91,6 +93,7 @@ fn definitions() -> (Map<String, Value>, Map<String, Value>) {
     add::<Storefront>(&mut encoded);
     add::<StoreSnapshot>(&mut encoded);
     add::<Customer>(&mut encoded);
+    add::<LedgerEntry>(&mut encoded);
     operation_schemas(&mut decoded, &mut encoded);
     (
         decoded.take_definitions(true),

@@ -8,8 +8,8 @@
 //! reads it.
 
 use commerce_core::error::{ApiError, ErrorKind};
+use commerce_core::fulfilment::FulfilmentError;
 use commerce_core::orders::OrderError;
-use commerce_core::pricing::Quote;
 
 /// Why a request failed.
 #[derive(Debug)]
@@ -109,10 +109,23 @@ impl Error {
         }
     }
 
-    /// The quote a `PRICE_CHANGED` carries.
-    pub fn quote(&self) -> Option<&Quote> {
+    /// What the error body carries beside `code` and `message`: the new
+    /// quote of a `PRICE_CHANGED`; the mode, candidates and suggestions of
+    /// a `NO_STORE_CAN_SERVE`.
+    pub fn details(&self) -> Option<serde_json::Value> {
         match self {
-            Error::Order(OrderError::PriceChanged { quote, .. }) => Some(quote),
+            Error::Order(OrderError::PriceChanged { quote, .. }) => {
+                Some(serde_json::json!({ "quote": quote }))
+            }
+            Error::Order(OrderError::Fulfilment(FulfilmentError::NoStore {
+                mode,
+                candidates,
+                suggestions,
+            })) => Some(serde_json::json!({
+                "mode": mode,
+                "candidates": candidates,
+                "suggestions": suggestions,
+            })),
             _ => None,
         }
     }

@@ -42,12 +42,13 @@ pub fn error_response(error: &Error) -> worker::Result<Response> {
         worker::console_error!("internal error: {detail}");
     }
     let (status, api) = error.parts();
-    let body = match error.quote() {
-        Some(quote) => serde_json::json!({
-            "error": {"code": api.code, "message": api.message, "quote": quote}
-        })
-        .to_string(),
-        None => api.to_json(),
+    let body = match error.details() {
+        Some(serde_json::Value::Object(mut details)) => {
+            details.insert("code".into(), api.code.into());
+            details.insert("message".into(), api.message.into());
+            serde_json::json!({ "error": details }).to_string()
+        }
+        _ => api.to_json(),
     };
     let response = json_text(status, body)
         .map_err(|_| worker::Error::RustError("building an error response failed".into()))?;

@@ -16,6 +16,7 @@ use crate::http::now_ms;
 use crate::live::Live;
 use crate::services::Snapshots;
 use commerce_core::cache::{envelope, Meta};
+use commerce_core::lbs::StoreSnapshot;
 use commerce_core::orders::Storefront;
 use worker::Env;
 
@@ -77,8 +78,18 @@ pub async fn put(env: &Env, key: &str, text: &str) -> Result<String> {
     Ok(etag)
 }
 
+/// The store snapshot, decoded.
+pub async fn stores(env: &Env) -> Result<StoreSnapshot> {
+    let snapshot = snapshot(env, STORES).await?;
+    serde_json::from_str(&snapshot.text).map_err(|e| Error::Runtime(format!("stored stores: {e}")))
+}
+
 impl Snapshots for Live {
     async fn storefront(&self) -> Result<Storefront> {
         storefront(&self.env).await
+    }
+
+    async fn stores(&self) -> Result<StoreSnapshot> {
+        stores(&self.env).await
     }
 }

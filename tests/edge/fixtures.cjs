@@ -70,7 +70,21 @@ function assertError(r, status, code) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** `fn` over `items`, at most `size` at a time; the results in order. */
+async function pool(items, size, fn) {
+  const out = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: size }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  }));
+  return out;
+}
+
+
 module.exports = {
   startFakeWeChat, workerVars, client, seedStorefront, seedStores, notification, forgeToken,
-  assertError, sleep, merchant, platform, SESSION_SECRET, APIV3_KEY, ADMIN,
+  assertError, sleep, pool, merchant, platform, SESSION_SECRET, APIV3_KEY, ADMIN,
 };

@@ -9,23 +9,13 @@ const { startWorker } = require('../lib/wrangler.cjs');
 const { test, run } = require('../lib/check.cjs');
 const f = require('./fixtures.cjs');
 
+const { pool } = f;
+
 const SHOPPERS = 400;
 const SECOND_TRIES = 150;
 const TIMEOUT_S = 45; // longer than the load itself on a busy 2-core machine
 let api;
 const s = {};
-
-async function pool(items, size, fn) {
-  const out = new Array(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: size }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i], i);
-    }
-  }));
-  return out;
-}
 
 const lines = [{ sku_id: 'mooncake-lotus', quantity: 1 }];
 // One tap = one Idempotency-Key.

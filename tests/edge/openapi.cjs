@@ -334,6 +334,23 @@ test('admin: session (with points and tier), stock counters, unmatched payments,
   expect(await call('GET', '/v1/admin/refund-payouts', { admin: true, query: '?status=FAILED' }), 200);
 });
 
+test('fulfilment: checkout preview 200 (pickup); a store\'s stock 200; a restock 200 in its ledger', async () => {
+  const stores = f.seedStores();
+  const id = stores.stores[0].id;
+  stores.stores[0].stock = { 'jasmine-500g': 5 };
+  expect(await call('PUT', '/v1/admin/stores', { admin: true, body: stores }), 200);
+  const lines = [{ sku_id: 'jasmine-500g', quantity: 1 }];
+  const body = { lines, fulfilment: { mode: 'pickup', store_id: id }, expected_payable: 0 };
+  const seen = expect(await call('POST', '/v1/checkout/preview', { token: s.alice.token, body }), 200);
+  assert.equal(seen.json.fulfilment.assignment.store_id, id);
+  assert.equal(seen.json.price_changed, true);
+  const entry = expect(await call('POST', '/v1/admin/stores/{id}/stock', { id, admin: true, body: { sku_id: 'jasmine-500g', add: 2, reason: 'restock' } }), 200);
+  assert.deepEqual([entry.json.before, entry.json.after], [5, 7]);
+  const page = expect(await call('GET', '/v1/admin/stores/{id}/stock', { id, admin: true }), 200);
+  assert.equal(page.json.stock['jasmine-500g'], 7);
+  expect(await call('PUT', '/v1/admin/stores', { admin: true, body: f.seedStores() }), 200);
+});
+
 test('an unknown route is 404 NOT_FOUND (#/components/responses/NotFound)', async () => {
   const r = await api.call('GET', '/v1/no-such-route');
   expect(r, 404, 'NOT_FOUND');

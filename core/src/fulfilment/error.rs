@@ -35,6 +35,11 @@ pub enum FulfilmentError {
     UnknownStore {
         store_id: String,
     },
+    /// The store's snapshot has no `stock`: it holds everything, and
+    /// there is no count to change.
+    StockNotTracked {
+        store_id: String,
+    },
     PickupTimePast {
         pickup_at: i64,
         now: i64,
@@ -84,6 +89,10 @@ impl fmt::Display for FulfilmentError {
                 write!(f, "address {field}: {detail}")
             }
             FulfilmentError::UnknownStore { store_id } => write!(f, "no store {store_id}"),
+            FulfilmentError::StockNotTracked { store_id } => write!(
+                f,
+                "store {store_id} tracks no stock: publish a `stock` map for it in the store snapshot first"
+            ),
             FulfilmentError::PickupTimePast { pickup_at, now } => {
                 write!(f, "pickup_at {pickup_at} is before now ({now})")
             }
@@ -125,6 +134,7 @@ impl Coded for FulfilmentError {
             FulfilmentError::InvalidPhone { .. } => "INVALID_PHONE",
             FulfilmentError::InvalidAddress { .. } => "INVALID_ADDRESS",
             FulfilmentError::UnknownStore { .. } => "UNKNOWN_STORE",
+            FulfilmentError::StockNotTracked { .. } => "STOCK_NOT_TRACKED",
             FulfilmentError::PickupTimePast { .. } => "PICKUP_TIME_PAST",
             FulfilmentError::PickupTooFarAhead { .. } => "PICKUP_TOO_FAR_AHEAD",
             FulfilmentError::ModeNotOffered { .. } => "MODE_NOT_OFFERED",
@@ -138,7 +148,9 @@ impl Coded for FulfilmentError {
         match self {
             FulfilmentError::Lbs(e) => e.kind(),
             FulfilmentError::Pricing(e) => e.kind(),
-            FulfilmentError::NoStore { .. } => ErrorKind::Conflict,
+            FulfilmentError::NoStore { .. } | FulfilmentError::StockNotTracked { .. } => {
+                ErrorKind::Conflict
+            }
             _ => ErrorKind::Domain,
         }
     }

@@ -26,12 +26,17 @@
 //! 2000 for the first item, 1000 per added item: 5 items to 上海市 pay
 //! 800 + 2 x 300 = 1400; 2 items to 新疆维吾尔自治区 pay 3000.
 //!
+//! Checkout prices both as pricing's shipping rule ([`DeliveryFees::shipping`],
+//! [`ExpressFees::shipping`]): one fee, waived from `free_over` on, so
+//! shipping coupons and the 包邮 hint work as for any shipping fee.
+//!
 //! Invariants: every fee is within 0..=Money::MAX; a fee never depends on
 //! anything but the distance or region, the items, and the goods amount.
 
+use super::contract::Mode;
 use super::error::FulfilmentError;
 use crate::money::Money;
-use crate::pricing::PricingError;
+use crate::pricing::{PricingError, ShippingRule};
 use serde::{Deserialize, Serialize};
 
 /// Instant delivery's fee rule.
@@ -66,16 +71,19 @@ impl DeliveryFees {
         if let Some(minimum) = self.min_order.filter(|m| goods < *m) {
             return Err(FulfilmentError::BelowMinimumOrder { minimum, goods });
         }
-        if self.free_over.is_some_and(|t| goods >= t) {
-            return Ok((Money::ZERO, true));
-        }
+        Ok(waived(&self.shipping(distance_m)?, goods))
+    }
+
+    /// The fee for `distance_m` as pricing's shipping rule (waived from
+    /// `free_over` on): what a checkout prices delivery with.
+    pub fn shipping(&self, distance_m: u64) -> Result<ShippingRule, FulfilmentError> {
         let above = distance_m.saturating_sub(self.base_distance_m);
         let started_km = i64::try_from(above.div_ceil(1000)).map_err(|_| overflow())?;
         let fee = self
             .base_fee
             .checked_add(self.per_km_fee.times(started_km).map_err(|_| overflow())?)
             .map_err(|_| overflow())?;
-        Ok((fee, false))
+        Ok(flat(Mode::Delivery, fee, self.free_over))
     }
 }
 
@@ -139,10 +147,12 @@ impl ExpressFees {
         items: i64,
         goods: Money,
     ) -> Result<(Money, bool), FulfilmentError> {
+        Ok(waived(&self.shipping(province, items)?, goods))
+    }
+
+    /// The fee of `items` items to `province` as pricing's shipping rule.
+    pub fn shipping(&self, province: &str, items: i64) -> Result<ShippingRule, FulfilmentError> {
         let t = self.template(province)?;
-        if t.free_over.is_some_and(|f| goods >= f) {
-            return Ok((Money::ZERO, true));
-        }
         let beyond = items.saturating_sub(t.first_items).max(0);
         let steps = if beyond == 0 {
             0
@@ -153,7 +163,7 @@ impl ExpressFees {
             .first_fee
             .checked_add(t.added_fee.times(steps).map_err(|_| overflow())?)
             .map_err(|_| overflow())?;
-        Ok((fee, false))
+        Ok(flat(Mode::Express, fee, t.free_over))
     }
 
     /// Rules that can be evaluated.
@@ -182,6 +192,25 @@ impl DeliveryFees {
             });
         }
         Ok(())
+    }
+}
+
+/// One fee, waived from `free_over` on: pricing's shipping rule with a
+/// single region (the mode's name).
+fn flat(mode: Mode, fee: Money, free_over: Option<Money>) -> ShippingRule {
+    ShippingRule {
+        region: mode.name().to_owned(),
+        fees: Default::default(),
+        default_fee: fee,
+        free_over,
+    }
+}
+
+/// What `rule` charges for `goods`, and whether it was waived.
+fn waived(rule: &ShippingRule, goods: Money) -> (Money, bool) {
+    match rule.free_over {
+        Some(threshold) if goods >= threshold => (Money::ZERO, true),
+        _ => (rule.default_fee, false),
     }
 }
 

@@ -44,7 +44,7 @@ pub mod transform;
 
 pub use area::DeliveryArea;
 pub use coord::{AnyLatLng, Bd09, CoordSystem, Gcj02, LatLng, System, Wgs84};
-pub use error::LbsError;
+pub use error::{LbsError, JS_SAFE};
 pub use geofence::Geofence;
 pub use hours::{Availability, ChinaTime, Closure, HoursEntry, Schedule};
 pub use index::StoreIndex;

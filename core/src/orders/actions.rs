@@ -105,7 +105,7 @@ impl Order {
 
 /// An order as one role sees it: the stored order and what that role may
 /// do with it now.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OrderView {
     #[serde(flatten)]

@@ -1,7 +1,9 @@
 //! Checkout (下单): re-price on the server, compare, decide what to hold and
 //! redeem; and the coupon wallet view.
 //!
-//! Rule: the shopper's lines (the same SKU twice is one line) are priced with
+//! Rule: with a `fulfilment`, the serving store is decided first
+//! ([`super::serving`]: `NO_STORE_CAN_SERVE` when none can) and its fee is
+//! the quote's shipping. The shopper's lines (the same SKU twice is one line) are priced with
 //! [`pricing::quote`] against the server's [`Storefront`] and the coupons the
 //! shopper holds (their choice, or the best combination when they chose
 //! none). If the quote's payable differs from `expected_payable` (what the
@@ -9,9 +11,11 @@
 //! carrying the new quote; the shopper confirms again. Otherwise the order is
 //! created `pending_payment`, payable by `now + payment_timeout_s`, with each
 //! line's allocated payable kept for refunds; it holds, all or nothing, each
-//! SKU's stock, the shopper's purchase limit, and a flash sale's own stock and
-//! per-shopper limit; it redeems the coupons the quote applied and the
-//! points it used.
+//! SKU's stock (at the serving store, or the warehouse's without a
+//! fulfilment), the shopper's purchase limit, and a flash sale's own stock and
+//! per-shopper limit - split by keeper ([`super::stock`]); it redeems the
+//! coupons the quote applied and the points it used. [`preview`] is the
+//! same decision without the price check, for the checkout page.
 //!
 //! Example: tea 1800 x 2 with a 满3000减300 full reduction quotes 3300; a
 //! client expecting 3000 gets `PRICE_CHANGED` with `payable` 3300; one
@@ -23,13 +27,17 @@
 //! order.
 
 use super::error::OrderError;
+use super::serving::{OrderFulfilment, Served};
 use super::state::{Order, OrderLine, OrderStatus};
-use super::stock::{Hold, HoldKind, Reservation};
+use super::stock::{stock_counter, Hold, HoldKind, Keeper, Reservation};
 use crate::catalog::{Catalog, CatalogSnapshot};
+use crate::fulfilment::{Fulfilment, FulfilmentRules, LiveStock};
+use crate::lbs::StoreSnapshot;
 use crate::money::Money;
 use crate::pricing::{
     self, Activity, ActivityKind, ActivityRule, Coupon, CouponReason, CouponSelection, Customer,
-    FullReduction, LineRequest, PointsRule, Quote, QuoteRequest, ShippingRule, StackingRules,
+    FullReduction, LineRequest, PointsRule, Quote, QuoteRequest, QuotedLine, ShippingRule,
+    StackingRules,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -54,9 +62,26 @@ pub struct Storefront {
     /// Coupons shoppers may claim (`POST /v1/coupons/claim`).
     #[serde(default)]
     pub coupons: Vec<Coupon>,
+    /// Pickup, delivery and parcel rules for orders with a `fulfilment`.
+    #[serde(default, deserialize_with = "crate::api::object")]
+    pub fulfilment: FulfilmentRules,
 }
 
 impl Storefront {
+    /// The storefront fields a quote request does not take: the coupons
+    /// to claim (a quote prices the shopper's own) and the fulfilment rules
+    /// (a checkout prices them as shipping). Every other field is a
+    /// [`QuoteRequest`] field of the same name (tested).
+    pub const NOT_PRICING: &'static [&'static str] = &["coupons", "fulfilment"];
+
+    /// The claimable coupons among `ids` (a shopper's wallet), in `ids`'
+    /// order; ids the storefront no longer offers are left out.
+    pub fn held_coupons(&self, ids: &[String]) -> Vec<Coupon> {
+        ids.iter()
+            .filter_map(|id| self.coupons.iter().find(|c| &c.id == id).cloned())
+            .collect()
+    }
+
     /// A quote request for `lines` with this storefront's rules.
     pub fn quote_request(
         &self,
@@ -86,7 +111,7 @@ impl Storefront {
 }
 
 /// What the shopper sends to check out (`POST /v1/orders`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CheckoutBody {
@@ -100,10 +125,14 @@ pub struct CheckoutBody {
     pub use_points: i64,
     /// The payable the page showed, in fen.
     pub expected_payable: Money,
+    /// Pickup at a store, delivery or a parcel; absent: shipped from the
+    /// warehouse by the storefront's `shipping` rule.
+    #[serde(default)]
+    pub fulfilment: Option<Fulfilment>,
 }
 
-/// Request of the `order_checkout` operation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Request of the `order_checkout` and `order_preview` operations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CheckoutRequest {
     pub storefront: Storefront,
@@ -118,16 +147,37 @@ pub struct CheckoutRequest {
     #[serde(default)]
     pub wallet: Vec<Coupon>,
     pub body: CheckoutBody,
+    /// The stores (needed for a `fulfilment`).
+    #[serde(default)]
+    pub stores: Option<StoreSnapshot>,
+    /// The stores' live stock ([`super::serving::live_stock`]); a store not
+    /// listed is judged by its snapshot.
+    #[serde(default)]
+    pub live: LiveStock,
 }
 
 /// What checkout decided.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CheckoutDecision {
     pub order: Order,
-    pub reservation: Reservation,
+    /// One per stock keeper, in the order to take them.
+    pub reservations: Vec<Reservation>,
     pub redeem_coupons: Vec<String>,
     pub redeem_points: i64,
+}
+
+/// What a checkout would do now (`order_preview`): the quote, who serves
+/// the order, and whether the payable differs from `expected_payable`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Preview {
+    pub quote: Quote,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fulfilment: Option<OrderFulfilment>,
+    /// `quote.payable` differs from `expected_payable`: a checkout now
+    /// would be `PRICE_CHANGED`.
+    pub price_changed: bool,
 }
 
 /// The same SKU twice is one line, in first-seen order.
@@ -142,27 +192,65 @@ fn merged(lines: &[LineRequest]) -> Vec<LineRequest> {
     out
 }
 
-/// Decide a checkout (see the module rule).
-pub fn checkout(request: &CheckoutRequest) -> Result<CheckoutDecision, OrderError> {
+/// Price a checkout and decide who serves it, without the price check.
+fn priced(request: &CheckoutRequest) -> Result<(Quote, Option<Served>), OrderError> {
     let body = &request.body;
     if body.lines.is_empty() {
         return Err(OrderError::EmptyOrder);
     }
+    let lines = merged(&body.lines);
+    let served = body
+        .fulfilment
+        .as_ref()
+        .map(|f| {
+            Served::decide(
+                &request.storefront.fulfilment,
+                request.stores.as_ref(),
+                &request.live,
+                request.now,
+                &lines,
+                f,
+            )
+        })
+        .transpose()?;
     let selection = match &body.coupon_ids {
         Some(ids) => CouponSelection::Chosen {
             coupon_ids: ids.clone(),
         },
         None => CouponSelection::Best,
     };
-    let quote_request = request.storefront.quote_request(
-        merged(&body.lines),
+    let mut quote_request = request.storefront.quote_request(
+        lines,
         request.customer.clone(),
         request.wallet.clone(),
         selection,
         body.use_points,
         request.now,
     );
+    if let Some(served) = &served {
+        quote_request.shipping = Some(served.shipping.clone());
+    }
     let quote = pricing::quote(&quote_request)?;
+    if let Some(served) = &served {
+        served.check_minimum(&quote)?;
+    }
+    Ok((quote, served))
+}
+
+/// What a checkout would do now (the `order_preview` operation).
+pub fn preview(request: &CheckoutRequest) -> Result<Preview, OrderError> {
+    let (quote, served) = priced(request)?;
+    Ok(Preview {
+        price_changed: quote.payable != request.body.expected_payable,
+        quote,
+        fulfilment: served.map(|s| s.fulfilment),
+    })
+}
+
+/// Decide a checkout (see the module rule).
+pub fn checkout(request: &CheckoutRequest) -> Result<CheckoutDecision, OrderError> {
+    let body = &request.body;
+    let (quote, served) = priced(request)?;
     if quote.payable != body.expected_payable {
         return Err(OrderError::PriceChanged {
             expected: body.expected_payable,
@@ -170,12 +258,7 @@ pub fn checkout(request: &CheckoutRequest) -> Result<CheckoutDecision, OrderErro
         });
     }
     let pay_by = request.now.saturating_add(request.payment_timeout_s.max(0));
-    let reservation = Reservation {
-        order_id: request.order_id.clone(),
-        user_id: request.user_id.clone(),
-        expires_at: pay_by,
-        holds: holds(&request.storefront, &quote, &request.user_id)?,
-    };
+    let reservations = reservations(request, &quote, served.as_ref(), pay_by)?;
     let redeem_coupons: Vec<String> = quote
         .coupons
         .applied
@@ -211,41 +294,71 @@ pub fn checkout(request: &CheckoutRequest) -> Result<CheckoutDecision, OrderErro
         payment: None,
         refunds: Vec::new(),
         cancel_reason: None,
+        fulfilment: served.map(|s| s.fulfilment),
+        stock_keepers: reservations.iter().map(|r| r.keeper.clone()).collect(),
         quote,
     };
     Ok(CheckoutDecision {
         redeem_points: order.points_used,
         order,
-        reservation,
+        reservations,
         redeem_coupons,
     })
 }
 
-/// The stock and limits the quoted lines hold.
-fn holds(storefront: &Storefront, quote: &Quote, user_id: &str) -> Result<Vec<Hold>, OrderError> {
+/// The stock and limits the quoted lines hold, one reservation per keeper
+/// in keeper-name order (see [`super::stock`]).
+fn reservations(
+    request: &CheckoutRequest,
+    quote: &Quote,
+    served: Option<&Served>,
+    expires_at: i64,
+) -> Result<Vec<Reservation>, OrderError> {
+    let storefront = &request.storefront;
+    let user_id = &request.user_id;
     let catalog = Catalog::new(&storefront.catalog).map_err(pricing::PricingError::from)?;
-    let mut holds = Vec::new();
-    for line in &quote.lines {
-        let Some(item) = catalog.sku(&line.sku_id) else {
-            continue;
-        };
-        let hold = |counter: String, kind: HoldKind| Hold {
+    let mut by_keeper: BTreeMap<String, Vec<Hold>> = BTreeMap::new();
+    let mut hold = |keeper: Keeper, counter: String, line: &QuotedLine, kind: HoldKind| {
+        by_keeper.entry(keeper.name()).or_default().push(Hold {
             counter,
             sku_id: line.sku_id.clone(),
             quantity: line.quantity,
             kind,
+        })
+    };
+    for line in &quote.lines {
+        let Some(item) = catalog.sku(&line.sku_id) else {
+            continue;
         };
-        holds.push(hold(
-            format!("stock:{}", line.sku_id),
-            HoldKind::Stock {
-                initial: item.sku.stock,
-            },
-        ));
+        match served {
+            // A store that tracks no stock holds nothing.
+            Some(s) => {
+                if let Some(stock) = &s.store_stock {
+                    let initial = stock.get(&line.sku_id).copied().unwrap_or(0);
+                    hold(
+                        Keeper::Store(s.fulfilment.store_id().to_owned()),
+                        stock_counter(&line.sku_id),
+                        line,
+                        HoldKind::Stock { initial },
+                    );
+                }
+            }
+            None => hold(
+                Keeper::Warehouse,
+                stock_counter(&line.sku_id),
+                line,
+                HoldKind::Stock {
+                    initial: item.sku.stock,
+                },
+            ),
+        }
         if let Some(limit) = item.sku.purchase_limit {
-            holds.push(hold(
+            hold(
+                Keeper::Shopper(user_id.clone()),
                 format!("bought:{user_id}:{}", line.sku_id),
+                line,
                 HoldKind::Limit { limit },
-            ));
+            );
         }
         let flash = line
             .activity
@@ -264,20 +377,33 @@ fn holds(storefront: &Storefront, quote: &Quote, user_id: &str) -> Result<Vec<Ho
         }) = flash
         {
             if let Some(stock) = stock {
-                holds.push(hold(
+                hold(
+                    Keeper::Flash(id.clone()),
                     format!("flash:{id}"),
+                    line,
                     HoldKind::Stock { initial: *stock },
-                ));
+                );
             }
             if let Some(limit) = per_user_limit {
-                holds.push(hold(
+                hold(
+                    Keeper::Flash(id.clone()),
                     format!("flash-bought:{user_id}:{id}"),
+                    line,
                     HoldKind::Limit { limit: *limit },
-                ));
+                );
             }
         }
     }
-    Ok(holds)
+    Ok(by_keeper
+        .into_iter()
+        .map(|(keeper, holds)| Reservation {
+            keeper,
+            order_id: request.order_id.clone(),
+            user_id: user_id.clone(),
+            expires_at,
+            holds,
+        })
+        .collect())
 }
 
 /// Request of the `coupon_wallet` operation: which held coupons a cart can use.

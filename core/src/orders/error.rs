@@ -6,14 +6,17 @@
 
 use super::state::OrderStatus;
 use crate::error::{Coded, ErrorKind};
+use crate::fulfilment::FulfilmentError;
 use crate::money::Money;
 use crate::pricing::{PricingError, Quote};
 use std::fmt;
 
 /// Why an order rule refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum OrderError {
     Pricing(PricingError),
+    /// No store can serve, or the fulfilment asked for is wrong.
+    Fulfilment(FulfilmentError),
     /// The server's quote differs from what the shopper saw; carries the quote.
     PriceChanged {
         expected: Money,
@@ -61,6 +64,15 @@ impl From<PricingError> for OrderError {
     }
 }
 
+impl From<FulfilmentError> for OrderError {
+    fn from(e: FulfilmentError) -> Self {
+        match e {
+            FulfilmentError::Pricing(e) => OrderError::Pricing(e),
+            other => OrderError::Fulfilment(other),
+        }
+    }
+}
+
 impl From<crate::money::MoneyError> for OrderError {
     fn from(_: crate::money::MoneyError) -> Self {
         OrderError::Overflow
@@ -71,6 +83,7 @@ impl fmt::Display for OrderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             OrderError::Pricing(e) => e.fmt(f),
+            OrderError::Fulfilment(e) => e.fmt(f),
             OrderError::PriceChanged { expected, quote } => write!(
                 f,
                 "the price changed: expected payable {} fen, now {} fen",
@@ -119,6 +132,7 @@ impl Coded for OrderError {
     fn code(&self) -> &'static str {
         match self {
             OrderError::Pricing(e) => e.code(),
+            OrderError::Fulfilment(e) => e.code(),
             OrderError::PriceChanged { .. } => "PRICE_CHANGED",
             OrderError::EmptyOrder => "EMPTY_ORDER",
             OrderError::InvalidTransition { .. } => "INVALID_TRANSITION",
@@ -136,6 +150,7 @@ impl Coded for OrderError {
     fn kind(&self) -> ErrorKind {
         match self {
             OrderError::Pricing(e) => e.kind(),
+            OrderError::Fulfilment(e) => e.kind(),
             OrderError::PriceChanged { .. }
             | OrderError::InvalidTransition { .. }
             | OrderError::AlreadyPaid { .. }

@@ -38,17 +38,19 @@
 mod actions;
 mod checkout;
 mod error;
+mod serving;
 mod state;
 pub mod stock;
 
 pub use actions::{Action, OrderView};
 pub use checkout::{
-    checkout, wallet, CheckoutBody, CheckoutDecision, CheckoutRequest, Storefront, WalletCoupon,
-    WalletRequest, WalletView,
+    checkout, preview, wallet, CheckoutBody, CheckoutDecision, CheckoutRequest, Preview,
+    Storefront, WalletCoupon, WalletRequest, WalletView,
 };
 pub use error::OrderError;
+pub use serving::{live_stock, snapshot_stock, stock_sources, OrderFulfilment};
 pub use state::{
     transition, transition_status, Effects, Event, Order, OrderLine, OrderStatus, Payment,
     RefundLine, RefundRecord, Requester, Transition, TransitionRequest,
 };
-pub use stock::{Hold, Reservation, StockError};
+pub use stock::{Hold, Keeper, LedgerEntry, Reservation, StockChange, StockError};

@@ -28,6 +28,7 @@
 //! change and never otherwise.
 
 use super::error::OrderError;
+use super::serving::OrderFulfilment;
 use crate::money::Money;
 use crate::pricing::Quote;
 use serde::{Deserialize, Serialize};
@@ -118,7 +119,7 @@ pub struct RefundRecord {
 }
 
 /// The stored order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Order {
     pub id: String,
@@ -144,6 +145,14 @@ pub struct Order {
     #[serde(default)]
     #[cfg_attr(feature = "schema", schemars(extend("enum" = ["user", "timeout", null])))]
     pub cancel_reason: Option<String>,
+    /// How it reaches the shopper and the store that serves it (absent:
+    /// placed without a fulfilment, shipped from the warehouse).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fulfilment: Option<OrderFulfilment>,
+    /// The stock keepers holding its units (`docs/api.md`); empty for
+    /// orders placed before keepers existed (all in `global`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stock_keepers: Vec<String>,
     /// The full price breakdown at checkout.
     pub quote: Quote,
 }
@@ -218,7 +227,7 @@ pub struct Effects {
 }
 
 /// Request of the `order_transition` operation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TransitionRequest {
     pub order: Order,
@@ -227,7 +236,7 @@ pub struct TransitionRequest {
 }
 
 /// The order after an event, whether it changed, and the effects.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Transition {
     pub order: Order,

@@ -11,10 +11,22 @@
 //! succeed (counter 50 -> 0), the other 450 fail with `OUT_OF_STOCK`; one
 //! unpaid order timing out gives its unit back (0 -> 1).
 //!
+//! Keepers (库存归属): every counter lives with exactly one keeper - one
+//! Durable Object at the edge - named by [`Keeper::name`]: a store's stock
+//! with that store (`store:<id>`), a flash sale's stock and per-shopper
+//! limit with the sale (`flash:<activity id>`), a shopper's purchase limits
+//! with the shopper (`shopper:<user id>`), and the warehouse stock of orders
+//! placed without a fulfilment with `global` (the name the single stock
+//! object always had, so its counters carry on). An order's holds are split
+//! into one [`Reservation`] per keeper, taken in keeper-name order (flash
+//! sales, the most contended, first); a reservation refused by one keeper
+//! gives back those already taken.
+//!
 //! Invariants: a units-left counter never goes below zero and a units-held
 //! counter never above its limit, so whoever serialises calls to [`reserve`]
-//! (one Durable Object) can never oversell; [`release`] after [`reserve`]
-//! restores every counter exactly.
+//! for a keeper (its Durable Object) can never oversell; [`release`] after
+//! [`reserve`] restores every counter exactly; no counter is named by two
+//! keepers.
 
 use crate::error::{Coded, ErrorKind};
 use serde::{Deserialize, Serialize};
@@ -43,10 +55,67 @@ pub struct Hold {
     pub kind: HoldKind,
 }
 
-/// Everything one order holds until it is paid, cancelled or times out.
+/// Who counts a hold: one Durable Object each (see the module rule).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Keeper {
+    /// The warehouse stock of orders without a fulfilment.
+    Warehouse,
+    Store(String),
+    Flash(String),
+    Shopper(String),
+}
+
+impl Keeper {
+    /// The keeper's object name, e.g. `store:sh-jingan`.
+    pub fn name(&self) -> String {
+        match self {
+            Keeper::Warehouse => WAREHOUSE.to_owned(),
+            Keeper::Store(id) => format!("store:{id}"),
+            Keeper::Flash(id) => format!("flash:{id}"),
+            Keeper::Shopper(id) => format!("shopper:{id}"),
+        }
+    }
+}
+
+impl Keeper {
+    /// The keeper of `counter` as checkout names counters: `flash:<id>`
+    /// and `flash-bought:<user>:<id>` with the sale, `bought:<user>:<sku>`
+    /// with the shopper, `stock:<sku>` with `store` (absent: the
+    /// warehouse).
+    pub fn of_counter(counter: &str, store: Option<&str>) -> Keeper {
+        let mut parts = counter.splitn(3, ':');
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some("flash"), Some(id), None) => Keeper::Flash(id.to_owned()),
+            (Some("flash-bought"), Some(_), Some(id)) => Keeper::Flash(id.to_owned()),
+            (Some("bought"), Some(user), Some(_)) => Keeper::Shopper(user.to_owned()),
+            _ => match store {
+                Some(id) => Keeper::Store(id.to_owned()),
+                None => Keeper::Warehouse,
+            },
+        }
+    }
+}
+
+/// The warehouse keeper's name: the one stock object of earlier versions.
+pub const WAREHOUSE: &str = "global";
+
+/// The counter of a SKU's units left (at a store, or in the warehouse).
+pub fn stock_counter(sku_id: &str) -> String {
+    format!("{STOCK_PREFIX}{sku_id}")
+}
+
+/// What every units-left counter of a SKU starts with.
+pub const STOCK_PREFIX: &str = "stock:";
+
+/// Everything one order holds with one keeper until it is paid, cancelled
+/// or times out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Reservation {
+    /// The keeper's name ([`Keeper::name`]); empty in records written
+    /// before keepers existed (all held by `global`).
+    #[serde(default)]
+    pub keeper: String,
     pub order_id: String,
     pub user_id: String,
     /// Unpaid after this unix time, the order times out.
@@ -102,6 +171,82 @@ impl Coded for StockError {
     fn kind(&self) -> ErrorKind {
         ErrorKind::Conflict
     }
+}
+
+/// A merchant's change to a SKU's units left at a keeper (补货 / 盘点):
+/// exactly one of `set` (the count now on the shelf) and `add` (units
+/// arrived, or negative: units lost), with the reason for the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StockChange {
+    pub sku_id: String,
+    #[serde(default)]
+    pub set: Option<i64>,
+    #[serde(default)]
+    pub add: Option<i64>,
+    /// Why, for the ledger: 1 to 200 characters ("到货", "盘点", "破损").
+    pub reason: String,
+}
+
+/// One line of a keeper's append-only stock ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct LedgerEntry {
+    /// Position in the ledger, from 1.
+    pub seq: u64,
+    pub at: i64,
+    /// Who changed it (`admin`, or a staff member).
+    pub by: String,
+    pub sku_id: String,
+    pub reason: String,
+    /// Units left before and after (held units of unpaid orders excluded).
+    pub before: i64,
+    pub after: i64,
+}
+
+/// Why a stock change was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidStockChange(pub String);
+
+impl fmt::Display for InvalidStockChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "stock change: {}", self.0)
+    }
+}
+
+impl Coded for InvalidStockChange {
+    fn code(&self) -> &'static str {
+        "INVALID_STOCK_CHANGE"
+    }
+
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::Domain
+    }
+}
+
+/// Units left after `change`, from `before`. The result must be a count
+/// (0 to 2^53 - 1): a change that would take more units than are left is
+/// refused, never clamped.
+pub fn adjust(before: i64, change: &StockChange) -> Result<i64, InvalidStockChange> {
+    let bad = |why: &str| Err(InvalidStockChange(format!("{}: {why}", change.sku_id)));
+    if !(1..=200).contains(&change.reason.chars().count()) {
+        return bad("give a reason of 1 to 200 characters");
+    }
+    let after = match (change.set, change.add) {
+        (Some(set), None) => set,
+        (None, Some(add)) => match before.checked_add(add) {
+            Some(after) => after,
+            None => return bad("the count would overflow"),
+        },
+        _ => return bad("give exactly one of `set` and `add`"),
+    };
+    if !(0..=crate::lbs::JS_SAFE).contains(&after) {
+        return bad(&format!(
+            "{before} units left, the change would make {after}"
+        ));
+    }
+    Ok(after)
 }
 
 fn current(counters: &BTreeMap<String, i64>, hold: &Hold) -> i64 {
@@ -176,6 +321,7 @@ mod tests {
 
     fn one(user: &str, limit: i64) -> Reservation {
         Reservation {
+            keeper: WAREHOUSE.into(),
             order_id: format!("o-{user}"),
             user_id: user.into(),
             expires_at: 0,
@@ -194,6 +340,49 @@ mod tests {
                 },
             ],
         }
+    }
+
+    #[test]
+    fn a_stock_change_sets_or_adds_and_never_goes_below_zero() {
+        let change = |set, add| StockChange {
+            sku_id: "tea".into(),
+            set,
+            add,
+            reason: "到货".into(),
+        };
+        assert_eq!(adjust(3, &change(Some(10), None)), Ok(10));
+        assert_eq!(adjust(3, &change(None, Some(5))), Ok(8));
+        assert_eq!(adjust(3, &change(None, Some(-3))), Ok(0));
+        for refused in [
+            change(None, Some(-4)),
+            change(Some(1), Some(1)),
+            change(None, None),
+            change(Some(-1), None),
+            change(None, Some(i64::MAX)),
+        ] {
+            assert_eq!(
+                adjust(3, &refused).unwrap_err().code(),
+                "INVALID_STOCK_CHANGE"
+            );
+        }
+        let no_reason = StockChange {
+            reason: String::new(),
+            ..change(Some(1), None)
+        };
+        assert!(adjust(3, &no_reason).is_err());
+    }
+
+    #[test]
+    fn counters_belong_to_the_keepers_checkout_names() {
+        let of = |c| Keeper::of_counter(c, None).name();
+        assert_eq!(of("flash:fs-1"), "flash:fs-1");
+        assert_eq!(of("flash-bought:u-1:fs-1"), "flash:fs-1");
+        assert_eq!(of("bought:u-1:tea"), "shopper:u-1");
+        assert_eq!(of("stock:tea"), "global");
+        assert_eq!(
+            Keeper::of_counter("stock:tea", Some("sh-1")).name(),
+            "store:sh-1"
+        );
     }
 
     #[test]

@@ -20,7 +20,7 @@ use super::activity::{Activity, AppliedActivity, PriceSource, SkippedActivity};
 use super::coupons::{Coupon, StackingRules};
 use super::customer::Customer;
 use super::full_reduction::FullReduction;
-use super::outcome::{Discount, Hint, LineDiscount};
+use super::outcome::{Discount, Hint, LineDiscount, Step};
 use super::points::{PointsOutcome, PointsRule};
 use super::selection::{CouponReport, CouponSelection};
 use super::shipping::{ShippingOutcome, ShippingRule};
@@ -96,6 +96,24 @@ pub struct Quote {
     pub payable: Money,
     /// 凑单 hints, next tiers and thresholds within reach.
     pub hints: Vec<Hint>,
+}
+
+impl Quote {
+    /// What shipping thresholds (包邮, 起送价) look at: the subtotal less the
+    /// full reductions, before coupons (`docs/pricing.md`).
+    pub fn goods_before_coupons(&self) -> Money {
+        self.discounts
+            .iter()
+            .filter(|d| {
+                matches!(
+                    d.step,
+                    Step::FullReductionShop | Step::FullReductionPlatform
+                )
+            })
+            .fold(self.subtotal, |left, d| {
+                left.checked_sub(d.amount).unwrap_or(Money::ZERO)
+            })
+    }
 }
 
 /// A priced line.

@@ -1,11 +1,15 @@
-//! `INVENTORY`: stock, flash-sale stock, per-shopper limits and payment
-//! timers, in one object (`global`) so that an order's holds across SKUs are
-//! taken atomically.
+//! `INVENTORY`: the stock keepers, one object per keeper (core's
+//! [`stock::Keeper`]: `store:<id>` a store's stock, `flash:<id>` a flash
+//! sale's stock and per-shopper limit, `shopper:<id>` a shopper's purchase
+//! limits, `global` the warehouse stock of orders without a fulfilment),
+//! each with the holds and payment timers of its part of every order.
 //!
 //! Storage: `c:<counter>` the counters of core's [`stock`] rule;
 //! `r:<order id>` a reservation, the hash of the checkout request it is for,
 //! and its state (`held`, `sold`, `released`); `d:<expires_at, 12
-//! digits>:<order id>` the payment timers, in due order.
+//! digits>:<order id>` the payment timers, in due order; `l:<seq, 12
+//! digits>` the append-only stock ledger of merchants' changes (who, when,
+//! why, before, after), `ledger-seq` its last position.
 //!
 //! Rule: [`Call::Reserve`] takes a reservation once (a retry of the same
 //! order id for the same request answers as the first time did; for another
@@ -18,14 +22,15 @@
 //! Invariants: counters change only through core's `reserve` / `release`,
 //! and each reservation changes them at most once each way, so no SKU is
 //! ever oversold; the alarm is always set to the earliest payment timer.
-//! Every checkout's hold goes through this one object, the flash-sale
-//! bottleneck by design (ARCHITECTURE.md, "Known limits").
+//! Checkouts at different stores never wait on the same object; a flash
+//! sale's checkouts all meet at its one object (ARCHITECTURE.md, "Known
+//! limits").
 
 use super::{call, serve};
 use crate::error::{Error, Result};
 use crate::live::Live;
 use crate::services::{orders, HoldState, StockHolds};
-use commerce_core::orders::stock::{self, Reservation};
+use commerce_core::orders::stock::{self, LedgerEntry, Reservation, StockChange, WAREHOUSE};
 use commerce_core::orders::OrderError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -47,6 +52,17 @@ pub enum Call {
     Settle { order_id: String, to: HoldState },
     /// Answer: the counters' values (`None`: never counted).
     Counters { counters: Vec<String> },
+    /// A merchant's change to a units-left counter (`initial`: its value
+    /// if never counted). Answer: the [`LedgerEntry`] written.
+    Adjust {
+        counter: String,
+        initial: i64,
+        change: StockChange,
+        by: String,
+        at: i64,
+    },
+    /// Answer: the newest `limit` ledger entries, newest first.
+    Ledger { limit: usize },
 }
 
 #[derive(Serialize, Deserialize)]
@@ -58,19 +74,17 @@ struct Record {
     request_hash: String,
 }
 
-async fn ask<A: serde::de::DeserializeOwned>(env: &Env, request: &Call) -> Result<A> {
-    call(env, "INVENTORY", "global", request).await
-}
-
-/// The counters' values.
-pub async fn counters(env: &Env, counters: Vec<String>) -> Result<BTreeMap<String, Option<i64>>> {
-    ask(env, &Call::Counters { counters }).await
+/// The object of keeper `name` (a record from before keepers: `global`).
+async fn ask<A: serde::de::DeserializeOwned>(env: &Env, keeper: &str, request: &Call) -> Result<A> {
+    let name = if keeper.is_empty() { WAREHOUSE } else { keeper };
+    call(env, "INVENTORY", name, request).await
 }
 
 impl StockHolds for Live {
     async fn reserve(&self, reservation: &Reservation, request_hash: &str) -> Result<HoldState> {
         ask(
             &self.env,
+            &reservation.keeper,
             &Call::Reserve {
                 reservation: reservation.clone(),
                 request_hash: request_hash.to_owned(),
@@ -79,9 +93,10 @@ impl StockHolds for Live {
         .await
     }
 
-    async fn settle(&self, order_id: &str, to: HoldState) -> Result<HoldState> {
+    async fn settle(&self, keeper: &str, order_id: &str, to: HoldState) -> Result<HoldState> {
         ask(
             &self.env,
+            keeper,
             &Call::Settle {
                 order_id: order_id.to_owned(),
                 to,
@@ -89,6 +104,27 @@ impl StockHolds for Live {
         )
         .await
     }
+
+    async fn count(
+        &self,
+        keeper: &str,
+        counters: Vec<String>,
+    ) -> Result<BTreeMap<String, Option<i64>>> {
+        ask(&self.env, keeper, &Call::Counters { counters }).await
+    }
+}
+
+/// The last ledger entry's `seq`.
+const LEDGER_SEQ: &str = "ledger-seq";
+
+/// Change a keeper's units-left counter, written to its ledger.
+pub async fn adjust(env: &Env, keeper: &str, call: &Call) -> Result<LedgerEntry> {
+    ask(env, keeper, call).await
+}
+
+/// A keeper's newest ledger entries.
+pub async fn ledger(env: &Env, keeper: &str, limit: usize) -> Result<Vec<LedgerEntry>> {
+    ask(env, keeper, &Call::Ledger { limit }).await
 }
 
 fn due_key(expires_at: i64, order_id: &str) -> String {
@@ -209,6 +245,54 @@ impl InventoryObject {
         Ok(values)
     }
 
+    async fn adjust(
+        &self,
+        counter: String,
+        initial: i64,
+        change: StockChange,
+        by: String,
+        at: i64,
+    ) -> Result<LedgerEntry> {
+        let key = format!("c:{counter}");
+        let before = self.storage().get::<i64>(&key).await?.unwrap_or(initial);
+        let after = stock::adjust(before, &change).map_err(commerce_core::error::ApiError::from)?;
+        let seq = self.storage().get::<u64>(LEDGER_SEQ).await?.unwrap_or(0) + 1;
+        let entry = LedgerEntry {
+            seq,
+            at,
+            by,
+            sku_id: change.sku_id,
+            reason: change.reason,
+            before,
+            after,
+        };
+        self.storage().put(&key, after).await?;
+        self.storage()
+            .put(&format!("l:{seq:012}"), crate::http::encode(&entry)?)
+            .await?;
+        self.storage().put(LEDGER_SEQ, seq).await?;
+        Ok(entry)
+    }
+
+    async fn ledger(&self, limit: usize) -> Result<Vec<LedgerEntry>> {
+        let listed = self
+            .storage()
+            .list_with_options(ListOptions::new().prefix("l:").reverse(true).limit(limit))
+            .await?;
+        let mut entries = Vec::new();
+        for value in listed.values() {
+            let text = value
+                .map_err(|_| Error::runtime("listing the stock ledger"))?
+                .as_string()
+                .unwrap_or_default();
+            entries.push(
+                serde_json::from_str(&text)
+                    .map_err(|e| Error::Runtime(format!("ledger entry: {e}")))?,
+            );
+        }
+        Ok(entries)
+    }
+
     async fn due(&self, limit: usize) -> Result<Vec<(i64, String)>> {
         let listed = self
             .storage()
@@ -269,6 +353,14 @@ impl DurableObject for InventoryObject {
                     serde_json::to_value(self.settle(&order_id, to).await?)
                 }
                 Call::Counters { counters } => serde_json::to_value(self.counters(counters).await?),
+                Call::Adjust {
+                    counter,
+                    initial,
+                    change,
+                    by,
+                    at,
+                } => serde_json::to_value(self.adjust(counter, initial, change, by, at).await?),
+                Call::Ledger { limit } => serde_json::to_value(self.ledger(limit.min(500)).await?),
             }
             .map_err(Error::runtime)
         })

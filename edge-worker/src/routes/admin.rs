@@ -8,7 +8,10 @@
 //! - `POST /v1/admin/orders/:id/ship`, `.../complete` (merchant actions);
 //!   `.../refund` is the shopper's refund handler run by the merchant
 //!   (`routes/orders.rs`), which may also refund a shipped order;
-//! - `POST /v1/admin/stock {counters: [..]}` the stock counters' values;
+//! - `POST /v1/admin/stock {counters: [..], store_id?}` the stock counters'
+//!   values (each asked of the keeper checkout names for it);
+//! - `GET /v1/admin/stores/:id/stock` a store's live units and stock
+//!   ledger; `POST` the same path restocks or counts one SKU (ledgered);
 //! - `GET /v1/admin/unmatched-payments` payments no order could take.
 
 use super::Ctx;
@@ -17,16 +20,22 @@ use crate::error::{Error, Result};
 use crate::http::{body_json, body_text, decode, json, now_s, query};
 use crate::live::Live;
 use crate::objects::inventory;
-use crate::services::orders;
+use crate::services::{orders, StockHolds};
 use crate::{auth, kv};
 use commerce_core::edge_api::{
     AdminSessionRequest, PayoutQuery, Published, RefundPayouts, StockCounters, StockQuery,
-    UnmatchedPayments,
+    StoreStock, UnmatchedPayments,
 };
 use commerce_core::error::ApiError;
+use commerce_core::fulfilment::FulfilmentError;
 use commerce_core::lbs::{StoreIndex, StoreSnapshot};
-use commerce_core::orders::{Event, Requester, Storefront};
+use commerce_core::orders::stock::stock_counter;
+use commerce_core::orders::{
+    live_stock, snapshot_stock, Event, Keeper, Requester, StockChange, Storefront,
+};
 use commerce_core::pricing::{self, CouponSelection, Customer};
+use futures_util::future::{try_join, try_join_all};
+use std::collections::BTreeMap;
 use worker::{Request, Response};
 
 /// 404 unless the admin token is configured and matches (compared in
@@ -43,6 +52,9 @@ pub fn guard(req: &Request, env: &worker::Env) -> Result<()> {
             == 0;
     same.then_some(()).ok_or_else(hidden)
 }
+
+/// Ledger entries a store's stock page shows.
+const LEDGER_PAGE: usize = 50;
 
 pub async fn put_catalog(mut cx: Ctx) -> Result<Response> {
     let storefront: Storefront = body_json(&mut cx.req).await?;
@@ -104,8 +116,70 @@ async fn order_event(cx: Ctx, event: Event) -> Result<Response> {
 
 pub async fn stock(mut cx: Ctx) -> Result<Response> {
     let body: StockQuery = body_json(&mut cx.req).await?;
-    let counters = inventory::counters(&cx.env, body.counters).await?;
+    let mut by_keeper: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for counter in body.counters {
+        let keeper = Keeper::of_counter(&counter, body.store_id.as_deref()).name();
+        by_keeper.entry(keeper).or_default().push(counter);
+    }
+    let live = Live::open(&cx.env).await?;
+    let reads = by_keeper
+        .iter()
+        .map(|(keeper, counters)| live.count(keeper, counters.clone()));
+    let counters = try_join_all(reads).await?.into_iter().flatten().collect();
     json(200, &StockCounters { counters })
+}
+
+/// A store's snapshot stock; a store not in the snapshot is 404 (it is the
+/// path), one without stock 409 `STOCK_NOT_TRACKED`.
+fn tracked_stock(stores: &StoreSnapshot, store_id: &str) -> Result<BTreeMap<String, i64>> {
+    snapshot_stock(stores, store_id).map_err(|e| match e {
+        FulfilmentError::UnknownStore { .. } => Error::not_found(format!("no store {store_id}")),
+        other => ApiError::from(other).into(),
+    })
+}
+
+/// `GET /v1/admin/stores/:id/stock`: the store's live units and ledger.
+pub async fn store_stock(cx: Ctx) -> Result<Response> {
+    let stores = kv::stores(&cx.env).await?;
+    let store_id = cx.param;
+    let snapshot = tracked_stock(&stores, &store_id)?;
+    let keeper = Keeper::Store(store_id.clone()).name();
+    let live = Live::open(&cx.env).await?;
+    let counters = snapshot.keys().map(|sku| stock_counter(sku)).collect();
+    let (counted, ledger) = try_join(
+        live.count(&keeper, counters),
+        inventory::ledger(&cx.env, &keeper, LEDGER_PAGE),
+    )
+    .await?;
+    let counted = BTreeMap::from([(store_id.clone(), counted)]);
+    let stock = live_stock(&stores, &counted)
+        .remove(&store_id)
+        .unwrap_or_default();
+    json(
+        200,
+        &StoreStock {
+            store_id,
+            stock,
+            ledger,
+        },
+    )
+}
+
+/// `POST /v1/admin/stores/:id/stock`: restock or count a SKU at a store
+/// (`{"sku_id", "set" | "add", "reason"}`), written to its ledger.
+pub async fn adjust_store_stock(mut cx: Ctx) -> Result<Response> {
+    let change: StockChange = body_json(&mut cx.req).await?;
+    let stores = kv::stores(&cx.env).await?;
+    let snapshot = tracked_stock(&stores, &cx.param)?;
+    let call = inventory::Call::Adjust {
+        counter: stock_counter(&change.sku_id),
+        initial: snapshot.get(&change.sku_id).copied().unwrap_or(0),
+        change,
+        by: "admin".into(),
+        at: now_s(),
+    };
+    let keeper = Keeper::Store(cx.param.clone()).name();
+    json(200, &inventory::adjust(&cx.env, &keeper, &call).await?)
 }
 
 /// `GET /v1/admin/refund-payouts?status=FAILED`: what was asked of WeChat's

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::http::{body_text, encode, json_text};
 use crate::kv;
 use commerce_core::api;
+use commerce_core::orders::Storefront;
 use worker::Response;
 
 pub async fn operation(mut cx: Ctx) -> Result<Response> {
@@ -32,7 +33,10 @@ pub async fn quote(mut cx: Ctx) -> Result<Response> {
                 Ok(storefront) => {
                     let rules = serde_json::to_value(storefront).map_err(Error::runtime)?;
                     if let serde_json::Value::Object(rules) = rules {
-                        for (field, value) in rules.into_iter().filter(|(f, _)| f != "coupons") {
+                        let pricing = rules
+                            .into_iter()
+                            .filter(|(f, _)| !Storefront::NOT_PRICING.contains(&f.as_str()));
+                        for (field, value) in pricing {
                             request.entry(field).or_insert(value);
                         }
                     }

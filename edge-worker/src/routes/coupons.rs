@@ -19,11 +19,7 @@ pub async fn list(cx: Ctx) -> Result<Response> {
     let storefront = live.storefront().await?;
     let shopper = live.shopper(cx.user()?).await?;
     let request = WalletRequest {
-        wallet: shopper
-            .coupon_ids
-            .iter()
-            .filter_map(|id| storefront.coupons.iter().find(|c| &c.id == id).cloned())
-            .collect(),
+        wallet: storefront.held_coupons(&shopper.coupon_ids),
         customer: shopper.customer,
         storefront,
         now: now_s(),

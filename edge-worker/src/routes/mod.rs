@@ -94,6 +94,7 @@ routes! {
     "GET" "/v1/coupons" User => coupons::list;
     "POST" "/v1/coupons/claim" User => coupons::claim;
     "POST" "/v1/cart/sync" MaybeUser => cart::sync;
+    "POST" "/v1/checkout/preview" User => orders::preview;
     "POST" "/v1/orders" User => orders::create;
     "GET" "/v1/orders" User => orders::list;
     "GET" "/v1/orders/:id" User => orders::get;
@@ -109,6 +110,8 @@ routes! {
     "POST" "/v1/admin/orders/:id/complete" Admin => admin::complete;
     "POST" "/v1/admin/orders/:id/refund" Admin => orders::merchant_refund;
     "POST" "/v1/admin/stock" Admin => admin::stock;
+    "GET" "/v1/admin/stores/:id/stock" Admin => admin::store_stock;
+    "POST" "/v1/admin/stores/:id/stock" Admin => admin::adjust_store_stock;
     "GET" "/v1/admin/unmatched-payments" Admin => admin::unmatched_payments;
     "GET" "/v1/admin/refund-payouts" Admin => admin::refund_payouts;
 }

@@ -1,5 +1,5 @@
 //! Orders: `POST /v1/orders` (checkout, `Idempotency-Key`: see
-//! `services::checkout`), `GET /v1/orders`, `GET /v1/orders/:id`,
+//! `services::checkout`), `POST /v1/checkout/preview`, `GET /v1/orders`, `GET /v1/orders/:id`,
 //! `POST /v1/orders/:id/cancel`, `POST /v1/orders/:id/refund` (and the
 //! merchant's `POST /v1/admin/orders/:id/refund`: `services::refund`).
 
@@ -10,7 +10,7 @@ use crate::http::{body_json, body_text, client_ip, json, now_s, query};
 use crate::live::Live;
 use crate::services::{checkout, orders, refund};
 use commerce_core::edge_api::{OrderListQuery, OrderPage, RefundRequest};
-use commerce_core::orders::{Event, Requester};
+use commerce_core::orders::{CheckoutBody, Event, Requester};
 use worker::Response;
 
 /// Default payment deadline: 15 minutes (`PAYMENT_TIMEOUT_S`).
@@ -33,6 +33,17 @@ pub async fn create(mut cx: Ctx) -> Result<Response> {
         response.headers().set("idempotent-replayed", "true")?;
     }
     Ok(response)
+}
+
+/// `POST /v1/checkout/preview`: what `POST /v1/orders` with this body
+/// would do now - the quote with the serving store's fee, the store, and
+/// whether `expected_payable` is still right. Holds nothing.
+pub async fn preview(mut cx: Ctx) -> Result<Response> {
+    let body: CheckoutBody = body_json(&mut cx.req).await?;
+    let live = Live::open(&cx.env).await?;
+    let now = now_s();
+    let request = checkout::request(&live, cx.user()?, String::new(), now, 0, body).await?;
+    json(200, &commerce_core::orders::preview(&request)?)
 }
 
 pub async fn list(cx: Ctx) -> Result<Response> {

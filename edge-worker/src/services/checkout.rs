@@ -1,11 +1,15 @@
 //! Checkout (`POST /v1/orders`): rate limits -> the idempotency key (same
-//! key and body: the original order; same key, other body: 422) -> core's
-//! [`checkout`] (re-price; 409 `PRICE_CHANGED` with the quote) -> the stock
-//! hold (409 `OUT_OF_STOCK` / `PURCHASE_LIMIT`) -> one D1 transaction.
+//! key and body: the original order; same key, other body: 422) -> with a
+//! fulfilment, the live stock of the stores that could serve (read from
+//! their keepers) -> core's [`checkout`] (the serving store, 409
+//! `NO_STORE_CAN_SERVE`; re-price, 409 `PRICE_CHANGED` with the quote) ->
+//! the stock holds, keeper by keeper (409 `OUT_OF_STOCK` / `PURCHASE_LIMIT`,
+//! giving back those taken) -> one D1 transaction.
 //!
 //! The order id is derived from the user and the key, so a retry after a
 //! crash at any step lands on the same hold and the same order; a hold whose
-//! order never got stored is released here, or by its payment timer.
+//! order never got stored is released here, or by its payment timer (each
+//! keeper has its own).
 //!
 //! Invariants, under any interleaving of requests: one key gets at most one
 //! order, and only for the request body it first came with (the hold and
@@ -18,8 +22,15 @@ use super::{
 use crate::error::{Error, Result};
 use crate::http::decode;
 use crate::protect;
-use commerce_core::orders::{checkout, CheckoutBody, CheckoutRequest, Order, OrderError};
-use futures_util::future::try_join;
+use commerce_core::fulfilment::{Fulfilment, LiveStock};
+use commerce_core::lbs::StoreSnapshot;
+use commerce_core::orders::stock::stock_counter;
+use commerce_core::orders::{
+    checkout, live_stock, stock_sources, CheckoutBody, CheckoutRequest, Keeper, Order, OrderError,
+    Reservation,
+};
+use futures_util::future::{try_join, try_join_all};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One checkout tap.
 pub struct CheckoutInput {
@@ -75,27 +86,13 @@ pub async fn place(
         .await;
     }
     let body: CheckoutBody = decode(&body)?;
-    let (storefront, shopper) = try_join(b.storefront(), b.shopper(&user_id)).await?;
     let order_id = format!(
         "o{}",
         digest_hex(b, &format!("{user_id}\n{key}"), 12).await?
     );
-    let request = CheckoutRequest {
-        wallet: shopper
-            .coupon_ids
-            .iter()
-            .filter_map(|id| storefront.coupons.iter().find(|c| &c.id == id).cloned())
-            .collect(),
-        customer: shopper.customer,
-        storefront,
-        order_id: order_id.clone(),
-        user_id: user_id.clone(),
-        now,
-        payment_timeout_s,
-        body,
-    };
+    let request = request(b, &user_id, order_id.clone(), now, payment_timeout_s, body).await?;
     let decision = checkout(&request)?;
-    b.reserve(&decision.reservation, &request_hash).await?;
+    hold(b, &decision.reservations, &request_hash).await?;
     let op_id = b.random_hex(16)?;
     let stored = b
         .create_order(&NewOrder {
@@ -105,7 +102,7 @@ pub async fn place(
             op_id: &op_id,
         })
         .await?;
-    // Every way out but a stored order gives the hold just taken back.
+    // Every way out but a stored order gives the holds just taken back.
     let refused: Error = match stored {
         Written::Stored => {
             return Ok(Placed {
@@ -132,8 +129,85 @@ pub async fn place(
             "the points balance changed; quote again",
         ),
     };
-    b.settle(&order_id, HoldState::Released).await?;
+    release(b, &decision.reservations).await?;
     Err(refused)
+}
+
+/// What a checkout needs beyond its body: the storefront, the shopper's
+/// wallet, and - with a fulfilment - the stores and their live stock.
+pub async fn request(
+    b: &(impl OrderStore + StockHolds + Snapshots),
+    user_id: &str,
+    order_id: String,
+    now: i64,
+    payment_timeout_s: i64,
+    body: CheckoutBody,
+) -> Result<CheckoutRequest> {
+    let (storefront, shopper) = try_join(b.storefront(), b.shopper(user_id)).await?;
+    let (stores, live) = match &body.fulfilment {
+        Some(fulfilment) => {
+            let stores = b.stores().await?;
+            let live = live(b, &stores, fulfilment, &body).await?;
+            (Some(stores), live)
+        }
+        None => (None, LiveStock::new()),
+    };
+    Ok(CheckoutRequest {
+        wallet: storefront.held_coupons(&shopper.coupon_ids),
+        customer: shopper.customer,
+        storefront,
+        order_id,
+        user_id: user_id.to_owned(),
+        now,
+        payment_timeout_s,
+        body,
+        stores,
+        live,
+    })
+}
+
+/// The live stock of the cart's SKUs at every store that could serve it,
+/// read from the stores' keepers side by side.
+async fn live(
+    b: &impl StockHolds,
+    stores: &StoreSnapshot,
+    fulfilment: &Fulfilment,
+    body: &CheckoutBody,
+) -> Result<LiveStock> {
+    let skus: BTreeSet<&str> = body.lines.iter().map(|l| l.sku_id.as_str()).collect();
+    let counters: Vec<String> = skus.into_iter().map(stock_counter).collect();
+    let reads = stock_sources(stores, fulfilment)
+        .into_iter()
+        .map(|store_id| {
+            let counters = counters.clone();
+            async move {
+                let keeper = Keeper::Store(store_id.clone()).name();
+                Ok::<_, Error>((store_id, b.count(&keeper, counters).await?))
+            }
+        });
+    let counted: BTreeMap<_, _> = try_join_all(reads).await?.into_iter().collect();
+    Ok(live_stock(stores, &counted))
+}
+
+/// Take every keeper's reservation in order; one refused gives back those
+/// taken before it.
+async fn hold(b: &impl StockHolds, reservations: &[Reservation], request_hash: &str) -> Result<()> {
+    for (taken, reservation) in reservations.iter().enumerate() {
+        if let Err(e) = b.reserve(reservation, request_hash).await {
+            release(b, reservations.get(..taken).unwrap_or_default()).await?;
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+/// Give every reservation back.
+async fn release(b: &impl StockHolds, reservations: &[Reservation]) -> Result<()> {
+    for r in reservations {
+        b.settle(&r.keeper, &r.order_id, HoldState::Released)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The order an earlier request with this key placed - if it was the same

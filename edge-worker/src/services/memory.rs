@@ -14,6 +14,7 @@ use super::{
 use crate::error::{Error, Result};
 use crate::protect::Limit;
 use commerce_core::edge_api::{RefundPayout, UnmatchedPayment};
+use commerce_core::lbs::StoreSnapshot;
 use commerce_core::orders::{stock, Order, OrderError, Reservation, Storefront, Transition};
 use commerce_core::pricing::Customer;
 use std::cell::{Cell, RefCell};
@@ -40,8 +41,11 @@ pub struct State {
     pub redeemed: BTreeSet<(String, String)>,
     pub orders: BTreeMap<String, Order>,
     pub keys: BTreeMap<(String, String), KeyUse>,
-    pub counters: BTreeMap<String, i64>,
-    pub holds: BTreeMap<String, Hold>,
+    /// Per keeper, its counters.
+    pub counters: BTreeMap<String, BTreeMap<String, i64>>,
+    /// Per (keeper, order id), its hold.
+    pub holds: BTreeMap<(String, String), Hold>,
+    pub stores: Option<StoreSnapshot>,
     pub unmatched: Vec<UnmatchedPayment>,
     pub payouts: BTreeMap<(String, String), RefundPayout>,
     /// The payment provider refuses payouts while set.
@@ -241,7 +245,8 @@ impl StockHolds for Memory {
     async fn reserve(&self, reservation: &Reservation, request_hash: &str) -> Result<HoldState> {
         self.yield_now().await;
         let mut state = self.state.borrow_mut();
-        if let Some(hold) = state.holds.get(&reservation.order_id) {
+        let at = (reservation.keeper.clone(), reservation.order_id.clone());
+        if let Some(hold) = state.holds.get(&at) {
             if hold.state != HoldState::Released {
                 if hold.request_hash != request_hash {
                     return Err(OrderError::IdempotencyKeyReused.into());
@@ -249,11 +254,12 @@ impl StockHolds for Memory {
                 return Ok(hold.state);
             }
         }
-        let next = stock::reserve(&state.counters, reservation)
-            .map_err(commerce_core::error::ApiError::from)?;
-        state.counters.extend(next);
+        let counters = state.counters.entry(at.0.clone()).or_default();
+        let next =
+            stock::reserve(counters, reservation).map_err(commerce_core::error::ApiError::from)?;
+        counters.extend(next);
         state.holds.insert(
-            reservation.order_id.clone(),
+            at,
             Hold {
                 reservation: reservation.clone(),
                 state: HoldState::Held,
@@ -263,23 +269,40 @@ impl StockHolds for Memory {
         Ok(HoldState::Held)
     }
 
-    async fn settle(&self, order_id: &str, to: HoldState) -> Result<HoldState> {
+    async fn settle(&self, keeper: &str, order_id: &str, to: HoldState) -> Result<HoldState> {
         self.yield_now().await;
         let mut state = self.state.borrow_mut();
-        let Some(hold) = state.holds.get(order_id).cloned() else {
+        let at = (keeper.to_owned(), order_id.to_owned());
+        let Some(hold) = state.holds.get(&at).cloned() else {
             return Ok(HoldState::Released);
         };
         if hold.state != HoldState::Held || to == HoldState::Held {
             return Ok(hold.state);
         }
         if to == HoldState::Released {
-            let next = stock::release(&state.counters, &hold.reservation);
-            state.counters.extend(next);
+            let counters = state.counters.entry(at.0.clone()).or_default();
+            let next = stock::release(counters, &hold.reservation);
+            counters.extend(next);
         }
-        state
-            .holds
-            .insert(order_id.into(), Hold { state: to, ..hold });
+        state.holds.insert(at, Hold { state: to, ..hold });
         Ok(to)
+    }
+
+    async fn count(
+        &self,
+        keeper: &str,
+        counters: Vec<String>,
+    ) -> Result<BTreeMap<String, Option<i64>>> {
+        self.yield_now().await;
+        let state = self.state.borrow();
+        let kept = state.counters.get(keeper);
+        Ok(counters
+            .into_iter()
+            .map(|c| {
+                let value = kept.and_then(|k| k.get(&c).copied());
+                (c, value)
+            })
+            .collect())
     }
 }
 
@@ -294,6 +317,15 @@ impl Snapshots for Memory {
     async fn storefront(&self) -> Result<Storefront> {
         self.yield_now().await;
         Ok(self.state.borrow().storefront.clone())
+    }
+
+    async fn stores(&self) -> Result<StoreSnapshot> {
+        self.yield_now().await;
+        self.state
+            .borrow()
+            .stores
+            .clone()
+            .ok_or_else(|| Error::status(503, "STORES_UNAVAILABLE", "no stores published"))
     }
 }
 

@@ -30,10 +30,12 @@ mod tests;
 use crate::error::Result;
 use crate::protect::Limit;
 use commerce_core::edge_api::{RefundPayout, UnmatchedPayment};
+use commerce_core::lbs::StoreSnapshot;
 use commerce_core::money::Money;
 use commerce_core::orders::{CheckoutDecision, Order, Reservation, Storefront, Transition};
 use commerce_core::pricing::Customer;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// What an idempotency key was used for.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -104,15 +106,33 @@ pub enum HoldState {
     Released,
 }
 
-/// The stock keeper (one writer per stock: a Durable Object).
+/// The stock keepers (one writer per keeper: a Durable Object each, named
+/// by core's [`commerce_core::orders::Keeper::name`]).
 #[allow(async_fn_in_trait)]
 pub trait StockHolds {
-    /// Take every hold of `reservation` for the checkout request
-    /// `request_hash`, all or none; the same order id again answers as the
-    /// first time did (another request's hash: `IDEMPOTENCY_KEY_REUSED`).
+    /// Take every hold of `reservation` with its keeper for the checkout
+    /// request `request_hash`, all or none; the same order id again answers
+    /// as the first time did (another request's hash: `IDEMPOTENCY_KEY_REUSED`).
     async fn reserve(&self, reservation: &Reservation, request_hash: &str) -> Result<HoldState>;
-    /// Give a held reservation back (`Released`) or keep it (`Sold`).
-    async fn settle(&self, order_id: &str, to: HoldState) -> Result<HoldState>;
+    /// Give the hold `keeper` has for `order_id` back (`Released`) or keep
+    /// it (`Sold`).
+    async fn settle(&self, keeper: &str, order_id: &str, to: HoldState) -> Result<HoldState>;
+    /// The values of `keeper`'s counters (`None`: never counted).
+    async fn count(
+        &self,
+        keeper: &str,
+        counters: Vec<String>,
+    ) -> Result<BTreeMap<String, Option<i64>>>;
+}
+
+/// The keepers holding an order's stock: those checkout recorded, or, for
+/// an order from before keepers, the one stock object of that time.
+pub fn keepers_of(order: &Order) -> Vec<String> {
+    if order.stock_keepers.is_empty() {
+        vec![commerce_core::orders::stock::WAREHOUSE.to_owned()]
+    } else {
+        order.stock_keepers.clone()
+    }
 }
 
 /// Token buckets (429 `RATE_LIMITED` when empty).
@@ -125,6 +145,7 @@ pub trait RateLimits {
 #[allow(async_fn_in_trait)]
 pub trait Snapshots {
     async fn storefront(&self) -> Result<Storefront>;
+    async fn stores(&self) -> Result<StoreSnapshot>;
 }
 
 /// Hashes and random ids.

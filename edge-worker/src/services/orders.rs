@@ -8,7 +8,7 @@
 //! crash between storing and settling the stock is repaired by the payment
 //! timer, which settles by the order's stored status.
 
-use super::{Crypto, HoldState, OrderStore, StockHolds};
+use super::{keepers_of, Crypto, HoldState, OrderStore, StockHolds};
 use crate::error::{Error, Result};
 use commerce_core::orders::{transition, Event, Order, OrderError, Transition};
 
@@ -47,14 +47,20 @@ pub async fn apply(
     ))
 }
 
-/// Give back or keep the stock a stored transition says to.
+/// Give back or keep the stock a stored transition says to, with every
+/// keeper that holds some of it.
 pub async fn settle_stock(stock: &impl StockHolds, transition: &Transition) -> Result<()> {
     let order_id = &transition.order.id;
-    if transition.effects.release_stock {
-        stock.settle(order_id, HoldState::Released).await?;
-    }
-    if transition.effects.sell_stock {
-        stock.settle(order_id, HoldState::Sold).await?;
+    let to = match (
+        transition.effects.release_stock,
+        transition.effects.sell_stock,
+    ) {
+        (true, _) => HoldState::Released,
+        (false, true) => HoldState::Sold,
+        (false, false) => return Ok(()),
+    };
+    for keeper in keepers_of(&transition.order) {
+        stock.settle(&keeper, order_id, to).await?;
     }
     Ok(())
 }

@@ -66,7 +66,7 @@ fn code(result: &Result<impl Sized>) -> String {
 }
 
 fn left(shop: &Memory, sku: &str) -> i64 {
-    shop.state.borrow().counters[&format!("stock:{sku}")]
+    shop.state.borrow().counters["global"][&format!("stock:{sku}")]
 }
 
 #[test]
@@ -144,7 +144,31 @@ fn a_changed_price_or_missing_stock_refuses_and_holds_nothing() {
     let too_many = checkout(&shop, "ann", "k2", &[("oolong-gift", 41)]);
     assert_eq!(code(&too_many), "OUT_OF_STOCK");
     assert!(shop.state.borrow().orders.is_empty());
-    assert_eq!(shop.state.borrow().counters.get("stock:oolong-gift"), None);
+    assert_eq!(
+        shop.state
+            .borrow()
+            .counters
+            .get("global")
+            .and_then(|c| c.get("stock:oolong-gift")),
+        None
+    );
+}
+
+#[test]
+fn a_keeper_refusing_gives_back_the_holds_already_taken() {
+    let shop = shop();
+    // The warehouse (`global`) holds 11 jasmine first; the shopper's keeper
+    // then refuses the 11th unit over the limit of 10.
+    let over = checkout(&shop, "ann", "k-over", &[("jasmine-250g", 11)]);
+    assert_eq!(code(&over), "PURCHASE_LIMIT");
+    assert_eq!(
+        left(&shop, "jasmine-250g"),
+        200,
+        "the warehouse hold was given back"
+    );
+    let held = &shop.state.borrow().holds;
+    assert!(held.values().all(|h| h.state == HoldState::Released));
+    assert!(shop.state.borrow().orders.is_empty());
 }
 
 #[test]
@@ -192,7 +216,10 @@ fn a_payment_pays_once_and_money_for_an_order_that_cannot_take_it_is_kept() {
         shop.state.borrow().orders[&order.id].status,
         OrderStatus::Paid
     );
-    assert_eq!(shop.state.borrow().holds[&order.id].state, HoldState::Sold);
+    assert_eq!(
+        shop.state.borrow().holds[&("global".to_owned(), order.id.clone())].state,
+        HoldState::Sold
+    );
     let second = block_on(payment::notified(&shop, paid("wx-2"), NOW + 12));
     assert_eq!(code(&second), "ALREADY_PAID");
     let again = block_on(payment::notified(&shop, paid("wx-2"), NOW + 13));
@@ -227,7 +254,9 @@ fn an_unpaid_order_times_out_at_its_deadline_and_gives_its_stock_back() {
 }
 
 async fn shop_settle(shop: &Memory, order_id: &str, to: HoldState) {
-    super::StockHolds::settle(shop, order_id, to).await.unwrap();
+    super::StockHolds::settle(shop, "global", order_id, to)
+        .await
+        .unwrap();
 }
 
 fn paid_order(shop: &Memory, lines: &[(&str, i64)]) -> String {
