@@ -427,6 +427,49 @@ impl AdminSessionRequest {
     }
 }
 
+/// `POST /v1/admin/staff` body: a staff token for `name` at `store_id`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffRequest {
+    pub store_id: String,
+    /// Who (for the logs): 1 to 64 characters.
+    pub name: String,
+}
+
+impl StaffRequest {
+    /// The request, if the name is one.
+    pub fn checked(self) -> Result<Self, ApiError> {
+        if (1..=64).contains(&self.name.chars().count()) {
+            Ok(self)
+        } else {
+            Err(ApiError::malformed("name: 1 to 64 characters"))
+        }
+    }
+}
+
+/// `POST /v1/admin/staff` answer: a staff token for one store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffSession {
+    pub token: String,
+    pub name: String,
+    pub store_id: String,
+    pub expires_at: i64,
+}
+
+/// `POST /v1/staff/orders/:id/verify` body: the code the shopper shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyRequest {
+    pub code: String,
+}
+
+/// `GET /v1/staff/orders` answer: the store's queue, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoreQueue {
+    pub store_id: String,
+    pub orders: Vec<crate::orders::OrderView>,
+}
+
 /// `POST /v1/admin/stock` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -36,6 +36,8 @@ pub enum ErrorKind {
     Domain,
     /// The request conflicts with the current state (HTTP 409).
     Conflict,
+    /// Too many attempts: wait and try again (HTTP 429).
+    TooMany,
 }
 
 impl ErrorKind {
@@ -46,6 +48,7 @@ impl ErrorKind {
             ErrorKind::NotFound => 404,
             ErrorKind::Domain => 422,
             ErrorKind::Conflict => 409,
+            ErrorKind::TooMany => 429,
         }
     }
 }

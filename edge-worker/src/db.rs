@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::live::Live;
 use crate::services::{KeyUse, NewOrder, OrderStore, Shopper, Written};
 use commerce_core::edge_api::{OrderCursor, RefundPayout, UnmatchedPayment};
-use commerce_core::orders::{Order, Transition};
+use commerce_core::orders::{Order, OrderStatus, Transition};
 use commerce_core::pricing::{Customer, MAX_POINTS};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -34,6 +34,7 @@ const SCHEMA: &str = concat!(
     include_str!("../migrations/0002_unmatched_payments.sql"),
     include_str!("../migrations/0003_members.sql"),
     include_str!("../migrations/0004_refund_payouts.sql"),
+    include_str!("../migrations/0005_order_stores.sql"),
 );
 
 thread_local! {
@@ -168,6 +169,32 @@ impl Db {
             .await?;
         // An order that cannot be read is logged and left out of the list
         // (GET /v1/orders/:id names it), so the rest stay reachable.
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| row.order().ok())
+            .collect())
+    }
+
+    /// A store's queue: its orders in `statuses`, oldest first.
+    pub async fn store_queue(
+        &self,
+        store_id: &str,
+        statuses: &[OrderStatus],
+        limit: i64,
+    ) -> Result<Vec<Order>> {
+        let names: Vec<&str> = statuses.iter().map(|s| s.name()).collect();
+        let rows: Vec<BodyRow> = self
+            .all(
+                "SELECT o.id, o.body FROM order_stores s JOIN orders o ON o.id = s.order_id \
+                 WHERE s.store_id = ?1 AND o.status IN (SELECT value FROM json_each(?2)) \
+                 ORDER BY s.created_at, o.id LIMIT ?3",
+                &[
+                    text(store_id),
+                    text(&crate::http::encode(&names)?),
+                    int(limit),
+                ],
+            )
+            .await?;
         Ok(rows
             .into_iter()
             .filter_map(|row| row.order().ok())
@@ -380,6 +407,12 @@ impl OrderStore for Live {
                 int(decision.redeem_points),
             ],
         )?];
+        if let Some(fulfilment) = &order.fulfilment {
+            batch.push(guarded(
+                format!("INSERT INTO order_stores (order_id, store_id, created_at) SELECT ?1, ?3, ?4 WHERE {guard}"),
+                &[text(fulfilment.store_id()), int(order.created_at)],
+            )?);
+        }
         for line in &order.lines {
             batch.push(guarded(
                 format!("INSERT INTO order_lines (order_id, sku_id, quantity, unit_price, payable) SELECT ?1, ?3, ?4, ?5, ?6 WHERE {guard}"),

@@ -10,6 +10,7 @@
 
 use crate::error::{Error, Result};
 use commerce_core::error::ApiError;
+use commerce_core::orders::OrderError;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use worker::{Headers, Request, Response};
@@ -57,6 +58,9 @@ pub fn error_response(error: &Error) -> worker::Result<Response> {
         Error::RateLimited { retry_after_s } => response
             .headers()
             .set("retry-after", &retry_after_s.to_string())?,
+        Error::Order(OrderError::PickupLocked { until }) => response
+            .headers()
+            .set("retry-after", &(until - now_s()).max(1).to_string())?,
         _ => {}
     }
     Ok(response)

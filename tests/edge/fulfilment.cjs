@@ -176,6 +176,95 @@ test('a merchant restocks and counts a store: each change in its ledger, refused
   assert.equal((await storeStock('hot')).stock['cup-blue'], 9);
 });
 
+async function paidPickup(user, storeId, sku) {
+  const lines = [{ sku_id: sku, quantity: 1 }];
+  const seen = await preview(user.token, lines, pickup(storeId));
+  const placed = await checkout(user.token, lines, pickup(storeId), seen.json.quote.payable);
+  assert.equal(placed.status, 201, placed.text);
+  const order = placed.json;
+  const n = f.notification({ out_trade_no: order.id, transaction_id: `wx-${order.id}`, amount: { total: order.payable } });
+  assert.equal((await api.call('POST', '/v1/pay/notify', { body: n.body, headers: n.headers })).status, 200);
+  return order;
+}
+const staffToken = async (storeId, name) => {
+  const r = await api.admin('POST', '/v1/admin/staff', { store_id: storeId, name });
+  assert.equal(r.status, 200, r.text);
+  return r.json.token;
+};
+const staff = (token, order, step, body) => api.call('POST', `/v1/staff/orders/${order.id}/${step}`, { token, body });
+
+test('pickup: the store staff accept, mark ready, and verify the code the shopper shows; other stores staff see nothing', async () => {
+  s.hotStaff = await staffToken('hot', '小李');
+  s.calmStaff = await staffToken('calm', '小王');
+  const order = await paidPickup(s.rushed, 'hot', 'cup-blue');
+  const queue = await api.call('GET', '/v1/staff/orders', { token: s.hotStaff });
+  assert.equal(queue.status, 200, queue.text);
+  assert.equal(queue.json.store_id, 'hot');
+  const queued = queue.json.orders.find((o) => o.id === order.id);
+  assert.deepEqual([queued.status, queued.actions], ['paid', ['accept']]);
+  const other = await api.call('GET', '/v1/staff/orders', { token: s.calmStaff });
+  assert.ok(!other.json.orders.some((o) => o.id === order.id), 'another store does not see it');
+  f.assertError(await staff(s.calmStaff, order, 'accept'), 404, 'NOT_FOUND');
+  f.assertError(await staff(s.hotStaff, order, 'verify', { code: '000000' }), 409, 'INVALID_TRANSITION');
+  assert.equal((await staff(s.hotStaff, order, 'accept')).json.status, 'accepted');
+  f.assertError(await api.call('POST', `/v1/orders/${order.id}/refund`, { token: s.rushed.token, body: {} }), 409, 'REFUND_NEEDS_MERCHANT');
+  const ready = await staff(s.hotStaff, order, 'ready');
+  assert.equal(ready.status, 200, ready.text);
+  assert.equal(ready.json.status, 'ready');
+  assert.equal(ready.json.pickup.code, '', 'staff never see the code');
+  const mine = await api.call('GET', `/v1/orders/${order.id}`, { token: s.rushed.token });
+  assert.match(mine.json.pickup.code, /^[0-9]{6}$/);
+  f.assertError(await staff(s.calmStaff, order, 'verify', { code: mine.json.pickup.code }), 404, 'NOT_FOUND');
+  const done = await staff(s.hotStaff, order, 'verify', { code: mine.json.pickup.code });
+  assert.equal(done.status, 200, done.text);
+  assert.equal(done.json.status, 'completed');
+  const after = await api.call('GET', '/v1/staff/orders', { token: s.hotStaff });
+  assert.ok(!after.json.orders.some((o) => o.id === order.id), 'a completed order leaves the queue');
+});
+
+test('five wrong pickup codes lock verification (429 with Retry-After), each attempt stored; tokens keep to their side', async () => {
+  const order = await paidPickup(s.rushed, 'hot', 'cup-blue');
+  await staff(s.hotStaff, order, 'accept');
+  await staff(s.hotStaff, order, 'ready');
+  const code = (await api.call('GET', `/v1/orders/${order.id}`, { token: s.rushed.token })).json.pickup.code;
+  const wrong = code === '111111' ? '222222' : '111111';
+  for (let left = 4; left >= 1; left--) {
+    const r = await staff(s.hotStaff, order, 'verify', { code: wrong });
+    f.assertError(r, 422, 'WRONG_PICKUP_CODE');
+    assert.match(r.json.error.message, new RegExp(`${left} attempts left`));
+  }
+  const locked = await staff(s.hotStaff, order, 'verify', { code: wrong });
+  f.assertError(locked, 429, 'PICKUP_LOCKED');
+  assert.ok(Number(locked.headers.get('retry-after')) > 0, 'Retry-After');
+  f.assertError(await staff(s.hotStaff, order, 'verify', { code }), 429, 'PICKUP_LOCKED');
+  const seen = await api.call('GET', `/v1/orders/${order.id}`, { token: s.rushed.token });
+  assert.equal(seen.json.status, 'ready');
+  assert.ok(seen.json.pickup.locked_until > Date.now() / 1000);
+  f.assertError(await api.call('GET', '/v1/staff/orders', { token: s.rushed.token }), 401, 'UNAUTHORIZED');
+  f.assertError(await api.call('GET', '/v1/orders', { token: s.hotStaff }), 401, 'UNAUTHORIZED');
+  f.assertError(await api.admin('POST', '/v1/admin/staff', { store_id: 'nowhere', name: 'x' }), 404, 'NOT_FOUND');
+});
+
+test('delivery: accepted, out for delivery, delivered, then completed by the merchant', async () => {
+  const lines = [{ sku_id: 'oolong-gift', quantity: 1 }];
+  const seen = await preview(s.ann.token, lines, delivery);
+  const placed = await checkout(s.ann.token, lines, delivery, seen.json.quote.payable);
+  assert.equal(placed.status, 201, placed.text);
+  const order = placed.json;
+  const n = f.notification({ out_trade_no: order.id, transaction_id: `wx-${order.id}`, amount: { total: order.payable } });
+  assert.equal((await api.call('POST', '/v1/pay/notify', { body: n.body, headers: n.headers })).status, 200);
+  const nearStaff = await staffToken(order.fulfilment.assignment.store_id, '骑手');
+  f.assertError(await staff(nearStaff, order, 'ready'), 409, 'INVALID_TRANSITION');
+  for (const [step, status] of [['accept', 'accepted'], ['dispatch', 'out_for_delivery'], ['deliver', 'delivered']]) {
+    const r = await staff(nearStaff, order, step);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.status, status);
+  }
+  const done = await api.admin('POST', `/v1/admin/orders/${order.id}/complete`);
+  assert.equal(done.status, 200, done.text);
+  assert.equal(done.json.status, 'completed');
+});
+
 (async () => {
   const wechat = await f.startFakeWeChat();
   const worker = await startWorker({ vars: f.workerVars(wechat.base) });

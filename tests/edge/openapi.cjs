@@ -334,7 +334,7 @@ test('admin: session (with points and tier), stock counters, unmatched payments,
   expect(await call('GET', '/v1/admin/refund-payouts', { admin: true, query: '?status=FAILED' }), 200);
 });
 
-test('fulfilment: checkout preview 200 (pickup); a store\'s stock 200; a restock 200 in its ledger', async () => {
+test('fulfilment: checkout preview 200; a store\'s stock 200, a restock 200; staff accept, ready, verify (422 wrong code), dispatch, deliver 200', async () => {
   const stores = f.seedStores();
   const id = stores.stores[0].id;
   stores.stores[0].stock = { 'jasmine-500g': 5 };
@@ -348,6 +348,26 @@ test('fulfilment: checkout preview 200 (pickup); a store\'s stock 200; a restock
   assert.deepEqual([entry.json.before, entry.json.after], [5, 7]);
   const page = expect(await call('GET', '/v1/admin/stores/{id}/stock', { id, admin: true }), 200);
   assert.equal(page.json.stock['jasmine-500g'], 7);
+  // Staff of that store: a pickup order through accept, ready, verify.
+  const token = expect(await call('POST', '/v1/admin/staff', { admin: true, body: { store_id: id, name: 'openapi' } }), 200).json.token;
+  const placed = expect(await checkout(s.alice.token, { ...body, expected_payable: seen.json.quote.payable }), 201).json;
+  expect(await notify({ out_trade_no: placed.id, transaction_id: `wx-${placed.id}`, amount: { total: placed.payable } }), 200);
+  const queue = expect(await call('GET', '/v1/staff/orders', { token }), 200);
+  assert.ok(queue.json.orders.some((o) => o.id === placed.id));
+  expect(await call('POST', '/v1/staff/orders/{id}/accept', { id: placed.id, token }), 200);
+  expect(await call('POST', '/v1/staff/orders/{id}/ready', { id: placed.id, token }), 200);
+  const code = expect(await call('GET', '/v1/orders/{id}', { id: placed.id, token: s.alice.token }), 200).json.pickup.code;
+  expect(await call('POST', '/v1/staff/orders/{id}/verify', { id: placed.id, token, body: { code: code === '000000' ? '000001' : '000000' } }), 422, 'WRONG_PICKUP_CODE');
+  assert.equal(expect(await call('POST', '/v1/staff/orders/{id}/verify', { id: placed.id, token, body: { code } }), 200).json.status, 'completed');
+  // A delivery from the same store (its area holds the store itself).
+  const at = stores.stores[0].location;
+  const address = { name: '王小明', phone: '13800138000', text: '南京西路 1601 号', location: { ...at, coord: 'gcj02' } };
+  const dbody = { lines: [{ sku_id: 'jasmine-500g', quantity: 1 }], fulfilment: { mode: 'delivery', address }, expected_payable: 0 };
+  const dseen = expect(await call('POST', '/v1/checkout/preview', { token: s.alice.token, body: dbody }), 200).json;
+  const dorder = expect(await checkout(s.alice.token, { ...dbody, expected_payable: dseen.quote.payable }), 201).json;
+  expect(await notify({ out_trade_no: dorder.id, transaction_id: `wx-${dorder.id}`, amount: { total: dorder.payable } }), 200);
+  const rider = expect(await call('POST', '/v1/admin/staff', { admin: true, body: { store_id: dorder.fulfilment.assignment.store_id, name: 'rider' } }), 200).json.token;
+  for (const step of ['accept', 'dispatch', 'deliver']) expect(await call('POST', `/v1/staff/orders/{id}/${step}`, { id: dorder.id, token: rider }), 200);
   expect(await call('PUT', '/v1/admin/stores', { admin: true, body: f.seedStores() }), 200);
 });
 

@@ -8,7 +8,7 @@ const { startWorker } = require('../lib/wrangler.cjs');
 const { loadVectors, loadReference, checkResponse, report } = require('../lib/vectors.cjs');
 
 const CONFLICT = ['PRICE_CHANGED', 'INVALID_TRANSITION', 'ALREADY_PAID', 'REFUND_ID_REUSED', 'REFUND_NEEDS_MERCHANT', 'OUT_OF_STOCK', 'PURCHASE_LIMIT', 'NO_STORE_CAN_SERVE'];
-const STATUS = { MALFORMED_REQUEST: 400, UNKNOWN_OPERATION: 404, ...Object.fromEntries(CONFLICT.map((c) => [c, 409])) };
+const STATUS = { MALFORMED_REQUEST: 400, UNKNOWN_OPERATION: 404, PICKUP_LOCKED: 429, ...Object.fromEntries(CONFLICT.map((c) => [c, 409])) };
 
 (async () => {
   const worker = await startWorker();

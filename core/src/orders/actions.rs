@@ -2,10 +2,11 @@
 //! edge and the pages read them instead of re-deciding.
 //!
 //! Rule: an action is offered when core's state machine takes its event in
-//! the order's status for that role - `pay` (before `pay_by` only) and
-//! `cancel` while the order is unpaid; `refund` while the role may refund in
-//! this status (the shopper before shipping, the merchant also after);
-//! `ship` and `complete` to the merchant only.
+//! the order's status and flow for that role - `pay` (before `pay_by` only)
+//! and `cancel` while the order is unpaid; `refund` while the role may refund in
+//! this status (the shopper before fulfilment starts, the merchant also
+//! after); a store's staff get the fulfilment steps (`accept`, `ready`,
+//! `verify`, `dispatch`, `deliver`); the merchant every action.
 //!
 //! Example: an unpaid order before its deadline offers the shopper
 //! `["pay", "cancel"]`, after `pay_by` only `["cancel"]` (the payment timer
@@ -31,13 +32,23 @@ pub enum Action {
     Refund,
     Ship,
     Complete,
+    Accept,
+    Ready,
+    Verify,
+    Dispatch,
+    Deliver,
 }
 
 impl Action {
     /// Every action, in the order they are listed.
-    pub const ALL: [Action; 5] = [
+    pub const ALL: [Action; 10] = [
         Action::Pay,
         Action::Cancel,
+        Action::Accept,
+        Action::Ready,
+        Action::Verify,
+        Action::Dispatch,
+        Action::Deliver,
         Action::Ship,
         Action::Complete,
         Action::Refund,
@@ -54,6 +65,15 @@ impl Action {
             Action::Cancel => Event::Cancel,
             Action::Ship => Event::Ship,
             Action::Complete => Event::Complete,
+            Action::Accept => Event::Accept,
+            Action::Ready => Event::Ready {
+                pickup_code: String::new(),
+            },
+            Action::Verify => Event::Verify {
+                code: String::new(),
+            },
+            Action::Dispatch => Event::Dispatch,
+            Action::Deliver => Event::Deliver,
             Action::Refund => Event::Refund {
                 refund_id: String::new(),
                 lines: None,
@@ -62,8 +82,14 @@ impl Action {
         }
     }
 
-    fn by_shopper(self) -> bool {
-        matches!(self, Action::Pay | Action::Cancel | Action::Refund)
+    /// Whether `by` takes this kind of action at all.
+    fn taken_by(self, by: Requester) -> bool {
+        use Action::*;
+        match by {
+            Requester::Shopper => matches!(self, Pay | Cancel | Refund),
+            Requester::Staff => matches!(self, Accept | Ready | Verify | Dispatch | Deliver),
+            Requester::Merchant => true,
+        }
     }
 }
 
@@ -83,19 +109,25 @@ impl Order {
             status: self.status,
             event,
         };
-        if by == Requester::Shopper && !action.by_shopper() {
-            return Err(refuse("do a merchant's action"));
+        if !action.taken_by(by) {
+            return Err(refuse("do another role's action"));
         }
-        transition_status(self.status, &action.event(self, by))?;
+        transition_status(self.flow(), self.status, &action.event(self, by))?;
         if action == Action::Pay && now >= self.pay_by {
             return Err(refuse("pay after its payment deadline"));
         }
         Ok(())
     }
 
-    /// The order as `by` sees it at `now`: with its actions.
-    pub fn view(self, by: Requester, now: i64) -> OrderView {
+    /// The order as `by` sees it at `now`: with its actions; a store's
+    /// staff do not see the pickup code (the shopper tells it).
+    pub fn view(mut self, by: Requester, now: i64) -> OrderView {
         let actions = self.actions(by, now);
+        if by == Requester::Staff {
+            if let Some(ticket) = self.pickup.as_mut() {
+                ticket.code.clear();
+            }
+        }
         OrderView {
             order: self,
             actions,

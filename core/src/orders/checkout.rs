@@ -295,6 +295,7 @@ pub fn checkout(request: &CheckoutRequest) -> Result<CheckoutDecision, OrderErro
         refunds: Vec::new(),
         cancel_reason: None,
         fulfilment: served.map(|s| s.fulfilment),
+        pickup: None,
         stock_keepers: reservations.iter().map(|r| r.keeper.clone()).collect(),
         quote,
     };

@@ -55,6 +55,16 @@ pub enum OrderError {
     },
     /// One idempotency key sent with two different checkout requests.
     IdempotencyKeyReused,
+    /// A pickup code that is not 6 digits.
+    InvalidPickupCode,
+    /// The code entered at the counter is not the order's.
+    WrongPickupCode {
+        attempts_left: u32,
+    },
+    /// Too many wrong codes: verification waits until `until`.
+    PickupLocked {
+        until: i64,
+    },
     Overflow,
 }
 
@@ -117,11 +127,20 @@ impl fmt::Display for OrderError {
             }
             OrderError::RefundNeedsMerchant { status } => write!(
                 f,
-                "order is {}: a shipped order is refunded by the merchant once the goods come back",
+                "order is {}: once fulfilment has started, the merchant refunds it when the goods come back",
                 status.name()
             ),
             OrderError::IdempotencyKeyReused => f.write_str(
                 "this Idempotency-Key was used with another body; use a new key for a new order",
+            ),
+            OrderError::InvalidPickupCode => f.write_str("a pickup code is 6 digits"),
+            OrderError::WrongPickupCode { attempts_left } => write!(
+                f,
+                "wrong pickup code; {attempts_left} attempts left before verification locks"
+            ),
+            OrderError::PickupLocked { until } => write!(
+                f,
+                "too many wrong pickup codes: verification is locked until {until}"
             ),
             OrderError::Overflow => crate::money::MoneyError::Overflow.fmt(f),
         }
@@ -143,6 +162,9 @@ impl Coded for OrderError {
             OrderError::RefundIdReused { .. } => "REFUND_ID_REUSED",
             OrderError::RefundNeedsMerchant { .. } => "REFUND_NEEDS_MERCHANT",
             OrderError::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
+            OrderError::InvalidPickupCode => "INVALID_PICKUP_CODE",
+            OrderError::WrongPickupCode { .. } => "WRONG_PICKUP_CODE",
+            OrderError::PickupLocked { .. } => "PICKUP_LOCKED",
             OrderError::Overflow => "AMOUNT_OVERFLOW",
         }
     }
@@ -156,6 +178,7 @@ impl Coded for OrderError {
             | OrderError::AlreadyPaid { .. }
             | OrderError::RefundIdReused { .. }
             | OrderError::RefundNeedsMerchant { .. } => ErrorKind::Conflict,
+            OrderError::PickupLocked { .. } => ErrorKind::TooMany,
             _ => ErrorKind::Domain,
         }
     }

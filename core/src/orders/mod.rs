@@ -9,21 +9,26 @@
 //! back. [`stock`] is the counting rule the stock-holding Durable Object runs.
 //!
 //! ```text
-//! pending_payment --pay--> paid --ship--> shipped --complete--> completed
-//!        |                   \______________\______________________\
-//!        +--cancel/timeout--> cancelled          refund (all units) --> refunded
+//! pending_payment --pay--> paid --ship--> shipped --complete--> completed          (parcel)
+//!        |                  +--accept--> accepted --ready--> ready --verify--> completed   (pickup)
+//!        |                  +--accept--> accepted --dispatch--> out_for_delivery
+//!        |                                   --deliver--> delivered --complete--> completed (delivery)
+//!        +--cancel/timeout--> cancelled          refund (all units, from paid on) --> refunded
 //! ```
 //!
-//! The shopper refunds a `paid` order; a `shipped` or `completed` one only
-//! the merchant ([`Requester::Merchant`]), once the goods come back.
+//! The shopper refunds a `paid` order; once fulfilment started only the
+//! merchant ([`Requester::Merchant`]), once the goods come back.
 //!
 //! ```
 //! use commerce_core::error::Coded;
-//! use commerce_core::orders::{transition_status, Event, OrderStatus, Requester};
-//! assert_eq!(transition_status(OrderStatus::PendingPayment, &Event::Ship).unwrap_err().code(), "INVALID_TRANSITION");
+//! use commerce_core::orders::{transition_status, Event, Flow, OrderStatus, Requester};
+//! assert_eq!(transition_status(Flow::Parcel, OrderStatus::PendingPayment, &Event::Ship).unwrap_err().code(), "INVALID_TRANSITION");
+//! assert_eq!(transition_status(Flow::Parcel, OrderStatus::Paid, &Event::Accept).unwrap_err().code(), "INVALID_TRANSITION");
+//! assert_eq!(transition_status(Flow::Pickup, OrderStatus::Paid, &Event::Accept).unwrap(), OrderStatus::Accepted);
 //! let refund = |by| Event::Refund { refund_id: "r-1".into(), lines: None, by };
-//! assert_eq!(transition_status(OrderStatus::Shipped, &refund(Requester::Shopper)).unwrap_err().code(), "REFUND_NEEDS_MERCHANT");
-//! assert_eq!(transition_status(OrderStatus::Shipped, &refund(Requester::Merchant)).unwrap(), OrderStatus::Shipped);
+//! assert_eq!(transition_status(Flow::Parcel, OrderStatus::Shipped, &refund(Requester::Shopper)).unwrap_err().code(), "REFUND_NEEDS_MERCHANT");
+//! assert_eq!(transition_status(Flow::Pickup, OrderStatus::Ready, &refund(Requester::Staff)).unwrap_err().code(), "REFUND_NEEDS_MERCHANT");
+//! assert_eq!(transition_status(Flow::Parcel, OrderStatus::Shipped, &refund(Requester::Merchant)).unwrap(), OrderStatus::Shipped);
 //! ```
 //!
 //! Invariants:
@@ -50,7 +55,8 @@ pub use checkout::{
 pub use error::OrderError;
 pub use serving::{live_stock, snapshot_stock, stock_sources, OrderFulfilment};
 pub use state::{
-    transition, transition_status, Effects, Event, Order, OrderLine, OrderStatus, Payment,
-    RefundLine, RefundRecord, Requester, Transition, TransitionRequest,
+    transition, transition_status, Effects, Event, Flow, Order, OrderLine, OrderStatus, Payment,
+    PickupTicket, RefundLine, RefundRecord, Requester, Transition, TransitionRequest, WrongCode,
+    PICKUP_ATTEMPTS, PICKUP_LOCK_S,
 };
 pub use stock::{Hold, Keeper, LedgerEntry, Reservation, StockChange, StockError};

@@ -1,15 +1,32 @@
 //! The order state machine and the stored order record.
 //!
-//! Rule: `pending_payment -pay-> paid -ship-> shipped -complete-> completed`;
+//! Rule: `pending_payment -pay-> paid`, then by the order's [`Flow`] (its
+//! fulfilment mode):
+//! - **parcel** (express, or no fulfilment): `paid -ship-> shipped
+//!   -complete-> completed`;
+//! - **pickup** (到店自提): `paid -accept-> accepted -ready-> ready
+//!   -verify (the pickup code)-> completed`;
+//! - **delivery** (即时配送): `paid -accept-> accepted -dispatch->
+//!   out_for_delivery -deliver-> delivered -complete-> completed`.
+//!
 //! `pending_payment -cancel (shopper) | timeout (at or after pay_by)->
-//! cancelled`; `paid | shipped | completed -refund->` the same state for some
-//! units, `refunded` once every unit is refunded. Anything else is
+//! cancelled`; from `paid` on, `-refund->` the same state for some units,
+//! `refunded` once every unit is refunded. Anything else is
 //! `INVALID_TRANSITION` (409). Repeats are no-ops: the same payment
 //! transaction again, the same refund id with the same lines again.
 //!
-//! Who may refund: the shopper, while the goods have not left (`paid`); once
-//! `shipped` or `completed`, only the merchant, after the goods come back
-//! (`REFUND_NEEDS_MERCHANT`, 409, for the shopper). The refund's amounts do
+//! Pickup codes (核销码): `ready` carries a 6-digit code (the edge draws it)
+//! kept on the order for the shopper; `verify` with another code records a
+//! failed attempt (the transition is stored, and the shell answers 422
+//! `WRONG_PICKUP_CODE` with the attempts left); the fifth failure in a row
+//! locks verification for [`PICKUP_LOCK_S`] (`PICKUP_LOCKED`, 429, until
+//! `locked_until`); the right code completes the order. Staff never see the
+//! code ([`Order::view`]).
+//!
+//! Who may refund: the shopper, while fulfilment has not started (`paid`);
+//! after that (accepted, ready, out for delivery, delivered, shipped,
+//! completed), only the merchant, once the goods are back
+//! (`REFUND_NEEDS_MERCHANT`, 409, for anyone else). The refund's amounts do
 //! not depend on who asks.
 //!
 //! Refund amounts come from the stored per-line payables (the quote's
@@ -25,10 +42,11 @@
 //!
 //! Invariants: the sum of all refunds never exceeds the order's payable and
 //! equals it when the order is `refunded`; `version` grows by one on every
-//! change and never otherwise.
+//! change and never otherwise; a pickup order completes only with its code.
 
 use super::error::OrderError;
 use super::serving::OrderFulfilment;
+use crate::fulfilment::Mode;
 use crate::money::Money;
 use crate::pricing::Quote;
 use serde::{Deserialize, Serialize};
@@ -40,6 +58,12 @@ use serde::{Deserialize, Serialize};
 pub enum OrderStatus {
     PendingPayment,
     Paid,
+    /// The store took the order and is preparing it.
+    Accepted,
+    /// Ready for pickup at the counter (a pickup code is set).
+    Ready,
+    OutForDelivery,
+    Delivered,
     Shipped,
     Completed,
     Cancelled,
@@ -52,12 +76,25 @@ impl OrderStatus {
         match self {
             OrderStatus::PendingPayment => "pending_payment",
             OrderStatus::Paid => "paid",
+            OrderStatus::Accepted => "accepted",
+            OrderStatus::Ready => "ready",
+            OrderStatus::OutForDelivery => "out_for_delivery",
+            OrderStatus::Delivered => "delivered",
             OrderStatus::Shipped => "shipped",
             OrderStatus::Completed => "completed",
             OrderStatus::Cancelled => "cancelled",
             OrderStatus::Refunded => "refunded",
         }
     }
+
+    /// The statuses of a store's queue (待处理): paid and not yet handed
+    /// over - to accept, prepare, hand over at the counter or deliver.
+    pub const STORE_QUEUE: [OrderStatus; 4] = [
+        OrderStatus::Paid,
+        OrderStatus::Accepted,
+        OrderStatus::Ready,
+        OrderStatus::OutForDelivery,
+    ];
 
     /// What became of the stock an order in this status held: `None` while
     /// it is still held (unpaid), `Some(true)` given back (cancelled),
@@ -69,6 +106,36 @@ impl OrderStatus {
             _ => Some(false),
         }
     }
+}
+
+/// How an order's life goes after payment (see the module rule).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Express, or an order without a fulfilment.
+    Parcel,
+    Pickup,
+    Delivery,
+}
+
+/// How long five wrong pickup codes in a row lock verification.
+pub const PICKUP_LOCK_S: i64 = 15 * 60;
+/// Wrong pickup codes in a row that lock verification.
+pub const PICKUP_ATTEMPTS: u32 = 5;
+
+/// A pickup order's code and its verification attempts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PickupTicket {
+    /// 6 digits, shown to the shopper (empty in staff views).
+    pub code: String,
+    pub ready_at: i64,
+    /// Wrong codes since the last lock or the ticket's start.
+    #[serde(default)]
+    pub failed_attempts: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked_until: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_at: Option<i64>,
 }
 
 /// One line of an order, with its share of every discount already applied.
@@ -149,6 +216,9 @@ pub struct Order {
     /// placed without a fulfilment, shipped from the warehouse).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fulfilment: Option<OrderFulfilment>,
+    /// The pickup code, once the store marked the order ready.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pickup: Option<PickupTicket>,
     /// The stock keepers holding its units (`docs/api.md`); empty for
     /// orders placed before keepers existed (all in `global`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -169,6 +239,20 @@ pub enum Event {
     },
     Ship,
     Complete,
+    /// The store takes a pickup or delivery order.
+    Accept,
+    /// A pickup order is ready; the edge draws its 6-digit code.
+    Ready {
+        pickup_code: String,
+    },
+    /// Staff at the counter enter the shopper's code.
+    Verify {
+        code: String,
+    },
+    /// A delivery order leaves the store with a rider.
+    Dispatch,
+    /// The rider handed it over.
+    Deliver,
     /// The shopper cancels before paying.
     Cancel,
     /// The payment deadline passed.
@@ -178,7 +262,7 @@ pub enum Event {
         refund_id: String,
         #[serde(default)]
         lines: Option<Vec<RefundLine>>,
-        /// Who asks: a shipped order is refunded by the merchant only.
+        /// Who asks: once fulfilment started, only the merchant refunds.
         #[serde(default)]
         by: Requester,
     },
@@ -194,6 +278,8 @@ pub enum Requester {
     Shopper,
     /// The merchant (after the goods came back, for a shipped order).
     Merchant,
+    /// A store's staff (the edge checks it is the order's store).
+    Staff,
 }
 
 impl Event {
@@ -202,6 +288,11 @@ impl Event {
             Event::Pay { .. } => "pay",
             Event::Ship => "ship",
             Event::Complete => "complete",
+            Event::Accept => "accept",
+            Event::Ready { .. } => "mark ready",
+            Event::Verify { .. } => "verify",
+            Event::Dispatch => "dispatch",
+            Event::Deliver => "deliver",
             Event::Cancel => "cancel",
             Event::Timeout => "time out",
             Event::Refund { .. } => "refund",
@@ -224,6 +315,33 @@ pub struct Effects {
     /// Pay this refund out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund: Option<RefundRecord>,
+    /// A wrong pickup code was recorded: after storing, answer
+    /// [`WrongCode::error`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrong_code: Option<WrongCode>,
+}
+
+/// A wrong pickup code, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct WrongCode {
+    pub attempts_left: u32,
+    /// This attempt locked verification until then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked_until: Option<i64>,
+}
+
+impl WrongCode {
+    /// What the staff member is told: `WRONG_PICKUP_CODE` (422), or
+    /// `PICKUP_LOCKED` (429) when this attempt locked it.
+    pub fn error(&self) -> OrderError {
+        match self.locked_until {
+            Some(until) => OrderError::PickupLocked { until },
+            None => OrderError::WrongPickupCode {
+                attempts_left: self.attempts_left,
+            },
+        }
+    }
 }
 
 /// Request of the `order_transition` operation.
@@ -244,27 +362,52 @@ pub struct Transition {
     pub effects: Effects,
 }
 
-/// The status an event leads to from `status` (refunds aside), or
-/// `INVALID_TRANSITION`; a shopper's refund of a shipped or completed order
-/// is `REFUND_NEEDS_MERCHANT`.
-pub fn transition_status(status: OrderStatus, event: &Event) -> Result<OrderStatus, OrderError> {
+impl Order {
+    /// The order's flow after payment, by its fulfilment mode.
+    pub fn flow(&self) -> Flow {
+        match self.fulfilment.as_ref().map(|f| f.assignment.mode) {
+            Some(Mode::Pickup) => Flow::Pickup,
+            Some(Mode::Delivery) => Flow::Delivery,
+            Some(Mode::Express) | None => Flow::Parcel,
+        }
+    }
+}
+
+/// The status an event leads to from `status` in `flow` (refunds aside),
+/// or `INVALID_TRANSITION`; a refund by anyone but the merchant once
+/// fulfilment started is `REFUND_NEEDS_MERCHANT`.
+pub fn transition_status(
+    flow: Flow,
+    status: OrderStatus,
+    event: &Event,
+) -> Result<OrderStatus, OrderError> {
     use OrderStatus::*;
-    match (status, event) {
-        (PendingPayment, Event::Pay { .. }) => Ok(Paid),
-        (Paid, Event::Ship) => Ok(Shipped),
-        (Shipped, Event::Complete) => Ok(Completed),
-        (PendingPayment, Event::Cancel | Event::Timeout) => Ok(Cancelled),
-        (Paid, Event::Refund { .. }) => Ok(status),
+    let started = matches!(
+        status,
+        Accepted | Ready | OutForDelivery | Delivered | Shipped | Completed
+    );
+    match (flow, status, event) {
+        (_, PendingPayment, Event::Pay { .. }) => Ok(Paid),
+        (_, PendingPayment, Event::Cancel | Event::Timeout) => Ok(Cancelled),
+        (Flow::Parcel, Paid, Event::Ship) => Ok(Shipped),
+        (Flow::Parcel, Shipped, Event::Complete) => Ok(Completed),
+        (Flow::Pickup | Flow::Delivery, Paid, Event::Accept) => Ok(Accepted),
+        (Flow::Pickup, Accepted, Event::Ready { .. }) => Ok(Ready),
+        (Flow::Pickup, Ready, Event::Verify { .. }) => Ok(Completed),
+        (Flow::Delivery, Accepted, Event::Dispatch) => Ok(OutForDelivery),
+        (Flow::Delivery, OutForDelivery, Event::Deliver) => Ok(Delivered),
+        (Flow::Delivery, Delivered, Event::Complete) => Ok(Completed),
+        (_, Paid, Event::Refund { by, .. }) if *by != Requester::Staff => Ok(status),
         (
-            Shipped | Completed,
+            _,
+            _,
             Event::Refund {
                 by: Requester::Merchant,
                 ..
             },
-        ) => Ok(status),
-        (Shipped | Completed, Event::Refund { .. }) => {
-            Err(OrderError::RefundNeedsMerchant { status })
-        }
+        ) if started => Ok(status),
+        (_, Paid, Event::Refund { .. }) => Err(OrderError::RefundNeedsMerchant { status }),
+        (_, _, Event::Refund { .. }) if started => Err(OrderError::RefundNeedsMerchant { status }),
         _ => Err(OrderError::InvalidTransition {
             status,
             event: event.verb(),
@@ -277,7 +420,7 @@ pub fn transition(mut order: Order, event: &Event, now: i64) -> Result<Transitio
     if let Some(unchanged) = repeat(&order, event)? {
         return Ok(unchanged);
     }
-    let status = transition_status(order.status, event)?;
+    let status = transition_status(order.flow(), order.status, event)?;
     let mut effects = Effects::default();
     match event {
         Event::Pay {
@@ -330,7 +473,31 @@ pub fn transition(mut order: Order, event: &Event, now: i64) -> Result<Transitio
             }
             effects.refund = Some(record);
         }
-        Event::Ship | Event::Complete => {}
+        Event::Ready { pickup_code } => {
+            if pickup_code.len() != 6 || !pickup_code.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(OrderError::InvalidPickupCode);
+            }
+            order.pickup = Some(PickupTicket {
+                code: pickup_code.clone(),
+                ready_at: now,
+                failed_attempts: 0,
+                locked_until: None,
+                verified_at: None,
+            });
+        }
+        Event::Verify { code } => {
+            if let Some(wrong) = verify(&mut order, code, now)? {
+                order.version = order.version.saturating_add(1);
+                order.updated_at = now;
+                effects.wrong_code = Some(wrong);
+                return Ok(Transition {
+                    order,
+                    changed: true,
+                    effects,
+                });
+            }
+        }
+        Event::Ship | Event::Complete | Event::Accept | Event::Dispatch | Event::Deliver => {}
     }
     if !matches!(event, Event::Refund { .. }) {
         order.status = status;
@@ -342,6 +509,39 @@ pub fn transition(mut order: Order, event: &Event, now: i64) -> Result<Transitio
         changed: true,
         effects,
     })
+}
+
+/// Check a pickup code at `now`: `None` when it is right (the ticket is
+/// verified); the wrong code recorded otherwise; `PICKUP_LOCKED` while
+/// locked.
+fn verify(order: &mut Order, code: &str, now: i64) -> Result<Option<WrongCode>, OrderError> {
+    let ticket = order.pickup.as_mut().ok_or(OrderError::InvalidTransition {
+        status: order.status,
+        event: "verify without a pickup code",
+    })?;
+    if let Some(until) = ticket.locked_until.filter(|until| now < *until) {
+        return Err(OrderError::PickupLocked { until });
+    }
+    if ticket.code == code {
+        ticket.verified_at = Some(now);
+        ticket.failed_attempts = 0;
+        ticket.locked_until = None;
+        return Ok(None);
+    }
+    ticket.failed_attempts += 1;
+    if ticket.failed_attempts >= PICKUP_ATTEMPTS {
+        let until = now.saturating_add(PICKUP_LOCK_S);
+        ticket.failed_attempts = 0;
+        ticket.locked_until = Some(until);
+        return Ok(Some(WrongCode {
+            attempts_left: 0,
+            locked_until: Some(until),
+        }));
+    }
+    Ok(Some(WrongCode {
+        attempts_left: PICKUP_ATTEMPTS - ticket.failed_attempts,
+        locked_until: None,
+    }))
 }
 
 /// A repeated payment or refund: `Some(unchanged)`, or the conflict it is.

@@ -5,6 +5,7 @@
 //! - `PUT /v1/admin/stores` a store snapshot (validated by core) into KV;
 //! - `POST /v1/admin/session {openid, points?}` a session token for trying
 //!   user routes without WeChat;
+//! - `POST /v1/admin/staff {store_id, name}` a store staff token;
 //! - `POST /v1/admin/orders/:id/ship`, `.../complete` (merchant actions);
 //!   `.../refund` is the shopper's refund handler run by the merchant
 //!   (`routes/orders.rs`), which may also refund a shipped order;
@@ -23,8 +24,8 @@ use crate::objects::inventory;
 use crate::services::{orders, StockHolds};
 use crate::{auth, kv};
 use commerce_core::edge_api::{
-    AdminSessionRequest, PayoutQuery, Published, RefundPayouts, StockCounters, StockQuery,
-    StoreStock, UnmatchedPayments,
+    AdminSessionRequest, PayoutQuery, Published, RefundPayouts, StaffRequest, StockCounters,
+    StockQuery, StoreStock, UnmatchedPayments,
 };
 use commerce_core::error::ApiError;
 use commerce_core::fulfilment::FulfilmentError;
@@ -97,6 +98,19 @@ pub async fn session(mut cx: Ctx) -> Result<Response> {
         live.db.set_member_tier(&user_id, tier, now_s()).await?;
     }
     json(200, &auth::issue(&cx.env, &user_id).await?)
+}
+
+/// `POST /v1/admin/staff {store_id, name}`: a staff token for one store.
+pub async fn staff(mut cx: Ctx) -> Result<Response> {
+    let body = body_json::<StaffRequest>(&mut cx.req).await?.checked()?;
+    let stores = kv::stores(&cx.env).await?;
+    if !stores.stores.iter().any(|s| s.id == body.store_id) {
+        return Err(Error::not_found(format!("no store {}", body.store_id)));
+    }
+    json(
+        200,
+        &auth::issue_staff(&cx.env, &body.name, &body.store_id).await?,
+    )
 }
 
 pub async fn ship(cx: Ctx) -> Result<Response> {

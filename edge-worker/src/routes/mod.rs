@@ -17,6 +17,7 @@ mod coupons;
 mod health;
 mod orders;
 mod pay;
+mod staff;
 mod stores;
 
 use crate::error::{Error, Result};
@@ -39,19 +40,31 @@ pub enum Guard {
     /// Development only: the route does not exist (404) unless the payment
     /// sandbox is configured (`WECHATPAY_SANDBOX_URL`); then as `User`.
     DevUser,
+    /// A store's staff (a staff token), else 401.
+    Staff,
 }
 
 /// What a handler gets.
 pub struct Ctx {
     pub req: Request,
     pub env: Env,
-    /// The user a `User` (or `MaybeUser`) guard found.
+    /// The user a `User` (or `MaybeUser`) guard found; a `Staff` guard's
+    /// staff member.
     pub user: Option<String>,
+    /// The store of a `Staff` route's staff member.
+    pub store: Option<String>,
     /// `:id` / `:op` of the pattern, when it has one.
     pub param: String,
 }
 
 impl Ctx {
+    /// The store of a `Staff` route.
+    pub fn store(&self) -> Result<&str> {
+        self.store
+            .as_deref()
+            .ok_or_else(|| Error::unauthorized("UNAUTHORIZED", "no staff token"))
+    }
+
     /// The user of a `User` route.
     pub fn user(&self) -> Result<&str> {
         self.user
@@ -103,9 +116,16 @@ routes! {
     "POST" "/v1/orders/:id/pay" User => pay::prepay;
     "POST" "/v1/orders/:id/pay/sandbox" DevUser => pay::sandbox;
     "POST" "/v1/pay/notify" Public => pay::notify;
+    "GET" "/v1/staff/orders" Staff => staff::queue;
+    "POST" "/v1/staff/orders/:id/accept" Staff => staff::accept;
+    "POST" "/v1/staff/orders/:id/ready" Staff => staff::ready;
+    "POST" "/v1/staff/orders/:id/verify" Staff => staff::verify;
+    "POST" "/v1/staff/orders/:id/dispatch" Staff => staff::dispatch;
+    "POST" "/v1/staff/orders/:id/deliver" Staff => staff::deliver;
     "PUT" "/v1/admin/catalog" Admin => admin::put_catalog;
     "PUT" "/v1/admin/stores" Admin => admin::put_stores;
     "POST" "/v1/admin/session" Admin => admin::session;
+    "POST" "/v1/admin/staff" Admin => admin::staff;
     "POST" "/v1/admin/orders/:id/ship" Admin => admin::ship;
     "POST" "/v1/admin/orders/:id/complete" Admin => admin::complete;
     "POST" "/v1/admin/orders/:id/refund" Admin => orders::merchant_refund;
@@ -203,18 +223,23 @@ pub async fn dispatch(req: Request, env: Env) -> Result<Response> {
         Found::Route(route, param) => (route, param),
         Found::OtherMethods(allowed) => return Err(Error::MethodNotAllowed { allowed }),
     };
-    let user = match guard {
-        Guard::User | Guard::DevUser => Some(crate::auth::require_user(&req, &env).await?),
+    let (user, store) = match guard {
+        Guard::User | Guard::DevUser => (Some(crate::auth::require_user(&req, &env).await?), None),
         Guard::MaybeUser => match crate::auth::bearer(&req)? {
-            Some(token) => Some(crate::auth::verify(&env, &token).await?),
-            None => None,
+            Some(token) => (Some(crate::auth::verify(&env, &token).await?), None),
+            None => (None, None),
         },
-        Guard::Public | Guard::Admin => None,
+        Guard::Staff => {
+            let staff = crate::auth::require_staff(&req, &env).await?;
+            (Some(staff.sub), staff.store)
+        }
+        Guard::Public | Guard::Admin => (None, None),
     };
     (route.handler)(Ctx {
         req,
         env,
         user,
+        store,
         param,
     })
     .await

@@ -101,6 +101,10 @@ fn the_spec_states_each_guard_as_its_security() {
                 schemes.contains("adminToken"),
                 "{label}: admin, documented {schemes:?}"
             ),
+            Guard::Staff => assert!(
+                schemes.contains("staffToken") && !optional,
+                "{label}: staff, documented {schemes:?}"
+            ),
         }
     }
 }
