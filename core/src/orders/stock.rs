@@ -96,6 +96,30 @@ impl Keeper {
     }
 }
 
+impl Keeper {
+    /// The keeper named `name` ([`Keeper::name`]'s inverse).
+    pub fn parse(name: &str) -> Option<Keeper> {
+        match name.split_once(':') {
+            None if name == WAREHOUSE => Some(Keeper::Warehouse),
+            Some(("store", id)) => Some(Keeper::Store(id.to_owned())),
+            Some(("flash", id)) => Some(Keeper::Flash(id.to_owned())),
+            Some(("shopper", id)) => Some(Keeper::Shopper(id.to_owned())),
+            _ => None,
+        }
+    }
+
+    /// Prefixes under which earlier versions kept this keeper's counters
+    /// in `global` (before keepers, every counter was there); each counter
+    /// found under them belongs here if [`Keeper::of_counter`] says so.
+    pub fn legacy_prefixes(&self) -> Vec<String> {
+        match self {
+            Keeper::Flash(id) => vec![format!("flash:{id}"), "flash-bought:".to_owned()],
+            Keeper::Shopper(user) => vec![format!("bought:{user}:")],
+            Keeper::Warehouse | Keeper::Store(_) => Vec::new(),
+        }
+    }
+}
+
 /// The warehouse keeper's name: the one stock object of earlier versions.
 pub const WAREHOUSE: &str = "global";
 
@@ -383,6 +407,47 @@ mod tests {
             Keeper::of_counter("stock:tea", Some("sh-1")).name(),
             "store:sh-1"
         );
+        for keeper in [
+            Keeper::Warehouse,
+            Keeper::Store("sh-1".into()),
+            Keeper::Flash("fs-1".into()),
+            Keeper::Shopper("u-1".into()),
+        ] {
+            assert_eq!(Keeper::parse(&keeper.name()), Some(keeper));
+        }
+        assert_eq!(Keeper::parse("elsewhere:x"), None);
+    }
+
+    #[test]
+    fn legacy_counters_are_found_under_their_keepers_prefixes() {
+        let global = [
+            "stock:tea",
+            "bought:u-1:tea",
+            "bought:u-10:tea",
+            "flash:fs-1",
+            "flash:fs-10",
+            "flash-bought:u-1:fs-1",
+            "flash-bought:u-1:fs-10",
+        ];
+        let adopted = |keeper: Keeper| -> Vec<&str> {
+            global
+                .iter()
+                .copied()
+                .filter(|c| {
+                    keeper
+                        .legacy_prefixes()
+                        .iter()
+                        .any(|p| c.starts_with(p.as_str()))
+                })
+                .filter(|c| Keeper::of_counter(c, None) == keeper)
+                .collect()
+        };
+        assert_eq!(adopted(Keeper::Shopper("u-1".into())), ["bought:u-1:tea"]);
+        assert_eq!(
+            adopted(Keeper::Flash("fs-1".into())),
+            ["flash:fs-1", "flash-bought:u-1:fs-1"]
+        );
+        assert!(adopted(Keeper::Store("s".into())).is_empty());
     }
 
     #[test]

@@ -30,7 +30,9 @@ use super::{call, serve};
 use crate::error::{Error, Result};
 use crate::live::Live;
 use crate::services::{orders, HoldState, StockHolds};
-use commerce_core::orders::stock::{self, LedgerEntry, Reservation, StockChange, WAREHOUSE};
+use commerce_core::orders::stock::{
+    self, Keeper, LedgerEntry, Reservation, StockChange, WAREHOUSE,
+};
 use commerce_core::orders::OrderError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -63,6 +65,23 @@ pub enum Call {
     },
     /// Answer: the newest `limit` ledger entries, newest first.
     Ledger { limit: usize },
+    /// To `global`: the counters earlier versions kept there for `keeper`
+    /// (purchase limits, flash sales). Answer: `{counter: value}`.
+    Handover { keeper: String },
+}
+
+/// A call and the keeper it is for (an object does not know its own name).
+#[derive(Deserialize)]
+struct Addressed {
+    keeper: String,
+    call: Call,
+}
+
+/// [`Addressed`], as the caller sends it.
+#[derive(Serialize)]
+struct AddressedRef<'a> {
+    keeper: &'a str,
+    call: &'a Call,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -77,7 +96,11 @@ struct Record {
 /// The object of keeper `name` (a record from before keepers: `global`).
 async fn ask<A: serde::de::DeserializeOwned>(env: &Env, keeper: &str, request: &Call) -> Result<A> {
     let name = if keeper.is_empty() { WAREHOUSE } else { keeper };
-    call(env, "INVENTORY", name, request).await
+    let addressed = AddressedRef {
+        keeper: name,
+        call: request,
+    };
+    call(env, "INVENTORY", name, &addressed).await
 }
 
 impl StockHolds for Live {
@@ -116,6 +139,8 @@ impl StockHolds for Live {
 
 /// The last ledger entry's `seq`.
 const LEDGER_SEQ: &str = "ledger-seq";
+/// Set once a keeper took over its counters from `global`.
+const ADOPTED: &str = "legacy-adopted";
 
 /// Change a keeper's units-left counter, written to its ledger.
 pub async fn adjust(env: &Env, keeper: &str, call: &Call) -> Result<LedgerEntry> {
@@ -245,6 +270,63 @@ impl InventoryObject {
         Ok(values)
     }
 
+    /// Before a keeper's first call is handled: take over the counters
+    /// earlier versions kept for it in `global`, where this keeper has none
+    /// yet. Concurrent first calls all wait for it and write the same
+    /// values; no call is handled before it.
+    async fn adopt_legacy(&self, keeper: &str) -> Result<()> {
+        let Some(kept) = Keeper::parse(keeper) else {
+            return Ok(());
+        };
+        if kept.legacy_prefixes().is_empty() || self.storage().get::<bool>(ADOPTED).await?.is_some()
+        {
+            return Ok(());
+        }
+        let counters: BTreeMap<String, i64> = ask(
+            &self.env,
+            WAREHOUSE,
+            &Call::Handover {
+                keeper: keeper.to_owned(),
+            },
+        )
+        .await?;
+        for (counter, value) in counters {
+            let key = format!("c:{counter}");
+            if self.storage().get::<i64>(&key).await?.is_none() {
+                self.storage().put(&key, value).await?;
+            }
+        }
+        self.storage().put(ADOPTED, true).await?;
+        Ok(())
+    }
+
+    /// In `global`: the counters kept here for `keeper` by earlier versions.
+    async fn handover(&self, keeper: &str) -> Result<BTreeMap<String, i64>> {
+        let Some(kept) = Keeper::parse(keeper) else {
+            return Ok(BTreeMap::new());
+        };
+        let mut found = BTreeMap::new();
+        for prefix in kept.legacy_prefixes() {
+            let listed = self
+                .storage()
+                .list_with_options(ListOptions::new().prefix(&format!("c:{prefix}")))
+                .await?;
+            for entry in listed.entries() {
+                let pair = entry.map_err(|_| Error::runtime("listing legacy counters"))?;
+                let pair: js_sys::Array = pair.into();
+                let key = pair.get(0).as_string().unwrap_or_default();
+                let Some(value) = pair.get(1).as_f64() else {
+                    continue;
+                };
+                let counter = key.strip_prefix("c:").unwrap_or(&key);
+                if Keeper::of_counter(counter, None) == kept {
+                    found.insert(counter.to_owned(), value as i64);
+                }
+            }
+        }
+        Ok(found)
+    }
+
     async fn adjust(
         &self,
         counter: String,
@@ -343,8 +425,9 @@ impl DurableObject for InventoryObject {
     }
 
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
-        serve(req, |request: Call| async move {
-            match request {
+        serve(req, |Addressed { keeper, call }: Addressed| async move {
+            self.adopt_legacy(&keeper).await?;
+            match call {
                 Call::Reserve {
                     reservation,
                     request_hash,
@@ -361,6 +444,7 @@ impl DurableObject for InventoryObject {
                     at,
                 } => serde_json::to_value(self.adjust(counter, initial, change, by, at).await?),
                 Call::Ledger { limit } => serde_json::to_value(self.ledger(limit.min(500)).await?),
+                Call::Handover { keeper } => serde_json::to_value(self.handover(&keeper).await?),
             }
             .map_err(Error::runtime)
         })
