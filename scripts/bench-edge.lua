@@ -1,5 +1,6 @@
 -- wrk script of scripts/bench-edge.sh: POSTs the JSON body of a file to the
--- URL. Given a file of session tokens, every request is a checkout by the
+-- URL (a file of several bodies, one per line: each request the next one in
+-- turn). Given a file of session tokens, every request is a checkout by the
 -- next token in turn, under an Idempotency-Key of its own (PREFIX-thread-n),
 -- so that none is answered as a replay. At the end it prints one line,
 -- "bench-edge {json}", with what the bench script's row needs.
@@ -19,9 +20,11 @@ function setup(thread)
   thread:set("thread_id", threads)
 end
 
-local body, tokens, prefix, sent = nil, {}, nil, 0
+local bodies, tokens, prefix, sent = {}, {}, nil, 0
 function init(args)
-  body = slurp(args[1])
+  for line in slurp(args[1]):gmatch("[^\n]+") do
+    bodies[#bodies + 1] = line
+  end
   if args[2] then
     for token in slurp(args[2]):gmatch("[^\n]+") do
       tokens[#tokens + 1] = token
@@ -29,7 +32,7 @@ function init(args)
     prefix = args[3] .. "-" .. thread_id
   end
   wrk.method = "POST"
-  wrk.body = body
+  wrk.body = bodies[1]
   wrk.headers["Content-Type"] = "application/json"
 end
 
@@ -42,7 +45,7 @@ function request()
     ["Content-Type"] = "application/json",
     ["Authorization"] = "Bearer " .. tokens[(sent + 7 * thread_id) % #tokens + 1],
     ["Idempotency-Key"] = prefix .. "-" .. sent,
-  })
+  }, bodies[sent % #bodies + 1])
 end
 
 function done(summary, latency)

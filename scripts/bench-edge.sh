@@ -3,8 +3,9 @@
 # per second, p50 / p99 latency and workerd CPU time per request for
 # POST /v1/quote (a 3-line cart priced against the published storefront; the
 # 50-line x 30-coupon benchmark request with its catalog in the body) and
-# POST /v1/orders (checkout: re-price, hold stock, one D1 transaction), at
-# several concurrencies. The load is Debian's wrk (installed here when
+# POST /v1/orders (checkout: re-price, hold stock, one D1 transaction) - from
+# the warehouse, and as pickups all at one store or spread over 16 stores -
+# at several concurrencies. The load is Debian's wrk (installed here when
 # missing), driven by scripts/bench-edge.lua; Node starts the worker, seeds it
 # (stock enough for every checkout, 64 shoppers' session tokens) and reads
 # workerd's CPU time from /proc around each wrk run. Prints markdown rows for
@@ -116,6 +117,19 @@ async function row(label, name, concurrency, url, scriptArgs, pids) {
     for (const c of LEVELS) await row('POST /v1/quote (3 lines, storefront from KV)', 'quote-3', c, `${base}/v1/quote`, [cart], pids);
     for (const c of LEVELS) await row('POST /v1/quote (50 lines x 30 coupons, catalog in body)', 'quote-50x30', c, `${base}/v1/quote`, [heavy], pids);
     for (const c of LEVELS) await row('POST /v1/orders (checkout, 1 line)', 'orders', c, `${base}/v1/orders`, [order, tokens, `c${c}`], pids);
+    // Pickup checkouts: all at one store (one stock keeper), or each at the
+    // next of 16 stores (16 keepers); the warehouse row above is the old
+    // single-object path.
+    const stores = { version: 'bench', coord: 'gcj02', stores: Array.from({ length: 16 }, (_, i) => ({
+      id: `s${String(i).padStart(2, '0')}`, location: { lat: 31.2 + i * 0.001, lng: 121.47 }, stock: { 'bun-pork': 100000000 } })) };
+    await api.admin('PUT', '/v1/admin/stores', stores);
+    const pickupBody = (id) => ({ lines, fulfilment: { mode: 'pickup', store_id: id }, expected_payable: 0 });
+    const seen = await api.call('POST', '/v1/checkout/preview', { token: users[0], body: pickupBody('s00') });
+    const pickup = (id) => JSON.stringify({ ...pickupBody(id), expected_payable: seen.json.quote.payable });
+    const one = file('pickup-one.json', `${pickup('s00')}\n`);
+    const spread = file('pickup-16.json', `${stores.stores.map((s) => pickup(s.id)).join('\n')}\n`);
+    for (const c of LEVELS) await row('POST /v1/orders (pickup, 1 line, all at one store)', 'pickup-one', c, `${base}/v1/orders`, [one, tokens, `p1c${c}`], pids);
+    for (const c of LEVELS) await row('POST /v1/orders (pickup, 1 line, spread over 16 stores)', 'pickup-16', c, `${base}/v1/orders`, [spread, tokens, `p16c${c}`], pids);
   } finally {
     await worker.stop();
     await wechat.close();
