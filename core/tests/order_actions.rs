@@ -29,7 +29,7 @@ fn order(flow: usize) -> Order {
 fn role_takes(by: Requester, action: Action) -> bool {
     use Action::*;
     match by {
-        Requester::Shopper => matches!(action, Pay | Cancel | Refund),
+        Requester::Shopper => matches!(action, Pay | Cancel | Refund | Complete),
         Requester::Staff => matches!(action, Accept | Ready | Verify | Dispatch | Deliver),
         Requester::Merchant => true,
     }

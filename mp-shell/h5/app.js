@@ -148,10 +148,13 @@ function checkoutHtml(p) {
 function orderHtml(o) {
   return h`<div class="card"><div class="row"><span class="strong" data-testid="order-id">${o.id}</span><span data-testid="order-status">${o.statusText}</span></div>
     <div class="muted">${o.createdAt}</div>
+    ${o.fulfilment ? h`<div class="muted" data-testid="order-fulfilment">${o.fulfilment}</div>` : ''}
+    ${o.pickupCode ? h`<div class="row strong"><span>取货码 pickup code</span><span class="price" data-testid="pickup-code">${o.pickupCode}</span></div>` : ''}
     ${o.lines.map((l) => h`<div class="row"><span>${l.name} × ${l.quantity}</span><span>${l.payable}</span></div>`)}
     <div class="row strong"><span>应付 payable</span><span class="price">${o.payable}</span></div></div>
     ${o.canPay ? h`<button class="buy" data-action="pay" data-id="${o.id}">去支付 Pay</button>` : ''}
     ${o.cancellable ? h`<button data-action="cancel" data-id="${o.id}">取消订单 Cancel order</button>` : ''}
+    ${o.canConfirm ? h`<button class="buy" data-action="confirm" data-id="${o.id}">确认收货 Confirm receipt</button>` : ''}
     <div><a href="#/orders">全部订单 all orders</a></div>`;
 }
 
@@ -225,6 +228,7 @@ const actions = {
   },
   pay: (d) => show(async () => orderHtml(await orders.pay(d.id))),
   cancel: (d) => show(async () => orderHtml(await orders.cancel(d.id))),
+  confirm: (d) => show(async () => orderHtml(await orders.confirm(d.id))),
 };
 
 document.addEventListener('click', (e) => {

@@ -35,6 +35,8 @@ const STORES = {
   ],
 };
 const RULES = {
+  // A delivered order completes by itself 2 s later (a day by default).
+  delivered_complete_after_s: 2,
   delivery: { base_fee: 500, base_distance_m: 1000, per_km_fee: 100, max_distance_m: 5000, min_order: 2000, free_over: 99900 },
   express: { templates: [{ regions: [], first_items: 1, first_fee: 1000, added_items: 1, added_fee: 200 }], refused: ['西藏自治区'] },
 };
@@ -245,24 +247,42 @@ test('five wrong pickup codes lock verification (429 with Retry-After), each att
   f.assertError(await api.admin('POST', '/v1/admin/staff', { store_id: 'nowhere', name: 'x' }), 404, 'NOT_FOUND');
 });
 
-test('delivery: accepted, out for delivery, delivered, then completed by the merchant', async () => {
+async function paidDelivery(user) {
   const lines = [{ sku_id: 'oolong-gift', quantity: 1 }];
-  const seen = await preview(s.ann.token, lines, delivery);
-  const placed = await checkout(s.ann.token, lines, delivery, seen.json.quote.payable);
+  const seen = await preview(user.token, lines, delivery);
+  const placed = await checkout(user.token, lines, delivery, seen.json.quote.payable);
   assert.equal(placed.status, 201, placed.text);
   const order = placed.json;
   const n = f.notification({ out_trade_no: order.id, transaction_id: `wx-${order.id}`, amount: { total: order.payable } });
   assert.equal((await api.call('POST', '/v1/pay/notify', { body: n.body, headers: n.headers })).status, 200);
-  const nearStaff = await staffToken(order.fulfilment.assignment.store_id, '骑手');
-  f.assertError(await staff(nearStaff, order, 'ready'), 409, 'INVALID_TRANSITION');
-  for (const [step, status] of [['accept', 'accepted'], ['dispatch', 'out_for_delivery'], ['deliver', 'delivered']]) {
-    const r = await staff(nearStaff, order, step);
-    assert.equal(r.status, 200, r.text);
-    assert.equal(r.json.status, status);
+  return order;
+}
+
+test('delivery: accepted, out for delivery, delivered; the shopper confirms, or it completes by itself (store keeper alarm)', async () => {
+  const confirmed = await paidDelivery(s.ann);
+  const auto = await paidDelivery(s.ann);
+  const riderOf = async (order) => staffToken(order.fulfilment.assignment.store_id, '骑手');
+  f.assertError(await staff(await riderOf(confirmed), confirmed, 'ready'), 409, 'INVALID_TRANSITION');
+  f.assertError(await api.call('POST', `/v1/orders/${confirmed.id}/complete`, { token: s.ann.token }), 409, 'INVALID_TRANSITION');
+  for (const order of [confirmed, auto]) {
+    const rider = await riderOf(order);
+    for (const [step, status] of [['accept', 'accepted'], ['dispatch', 'out_for_delivery'], ['deliver', 'delivered']]) {
+      const r = await staff(rider, order, step);
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.status, status);
+    }
   }
-  const done = await api.admin('POST', `/v1/admin/orders/${order.id}/complete`);
-  assert.equal(done.status, 200, done.text);
-  assert.equal(done.json.status, 'completed');
+  const mine = await api.call('POST', `/v1/orders/${confirmed.id}/complete`, { token: s.ann.token });
+  assert.equal(mine.status, 200, mine.text);
+  assert.equal(mine.json.status, 'completed', '确认收货');
+  let status;
+  const deadline = Date.now() + 30000;
+  while (Date.now() < deadline) {
+    status = (await api.call('GET', `/v1/orders/${auto.id}`, { token: s.ann.token })).json.status;
+    if (status === 'completed') break;
+    await f.sleep(500);
+  }
+  assert.equal(status, 'completed', 'completed by the store keeper\'s alarm after delivered_complete_after_s');
 });
 
 (async () => {

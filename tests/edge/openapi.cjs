@@ -334,7 +334,7 @@ test('admin: session (with points and tier), stock counters, unmatched payments,
   expect(await call('GET', '/v1/admin/refund-payouts', { admin: true, query: '?status=FAILED' }), 200);
 });
 
-test('fulfilment: checkout preview 200; a store\'s stock 200, a restock 200; staff accept, ready, verify (422 wrong code), dispatch, deliver 200', async () => {
+test('fulfilment: checkout preview 200; a store\'s stock 200, a restock 200; staff accept, ready, verify (422 wrong code), dispatch, deliver 200; the shopper confirms receipt 200', async () => {
   const stores = f.seedStores();
   const id = stores.stores[0].id;
   stores.stores[0].stock = { 'jasmine-500g': 5 };
@@ -368,6 +368,7 @@ test('fulfilment: checkout preview 200; a store\'s stock 200, a restock 200; sta
   expect(await notify({ out_trade_no: dorder.id, transaction_id: `wx-${dorder.id}`, amount: { total: dorder.payable } }), 200);
   const rider = expect(await call('POST', '/v1/admin/staff', { admin: true, body: { store_id: dorder.fulfilment.assignment.store_id, name: 'rider' } }), 200).json.token;
   for (const step of ['accept', 'dispatch', 'deliver']) expect(await call('POST', `/v1/staff/orders/{id}/${step}`, { id: dorder.id, token: rider }), 200);
+  assert.equal(expect(await call('POST', '/v1/orders/{id}/complete', { id: dorder.id, token: s.alice.token }), 200).json.status, 'completed');
   expect(await call('PUT', '/v1/admin/stores', { admin: true, body: f.seedStores() }), 200);
 });
 

@@ -92,6 +92,34 @@ pub struct FulfilmentRules {
     /// How far ahead a pickup may be booked, in seconds (default 7 days).
     #[serde(default = "pickup_ahead")]
     pub max_pickup_ahead_s: i64,
+    /// A delivered order completes by itself this long after delivery
+    /// unless the shopper confirms first (default 1 day).
+    #[serde(default = "delivered_completes")]
+    pub delivered_complete_after_s: i64,
+    /// A shipped parcel counts as received this long after shipping
+    /// unless the shopper confirms first (自动确认收货, default 7 days).
+    #[serde(default = "shipped_completes")]
+    pub shipped_complete_after_s: i64,
+}
+
+impl FulfilmentRules {
+    /// How long after the hand-over (delivered, shipped) an order of `mode`
+    /// completes by itself; `None` for pickup (it completes at the counter).
+    pub fn complete_after_s(&self, mode: Mode) -> Option<i64> {
+        match mode {
+            Mode::Pickup => None,
+            Mode::Delivery => Some(self.delivered_complete_after_s.max(0)),
+            Mode::Express => Some(self.shipped_complete_after_s.max(0)),
+        }
+    }
+}
+
+fn delivered_completes() -> i64 {
+    24 * 3600
+}
+
+fn shipped_completes() -> i64 {
+    7 * 24 * 3600
 }
 
 fn yes() -> bool {

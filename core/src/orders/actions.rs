@@ -3,7 +3,8 @@
 //!
 //! Rule: an action is offered when core's state machine takes its event in
 //! the order's status and flow for that role - `pay` (before `pay_by` only)
-//! and `cancel` while the order is unpaid; `refund` while the role may refund in
+//! and `cancel` while the order is unpaid, `complete` (确认收货) once it is
+//! delivered or shipped; `refund` while the role may refund in
 //! this status (the shopper before fulfilment starts, the merchant also
 //! after); a store's staff get the fulfilment steps (`accept`, `ready`,
 //! `verify`, `dispatch`, `deliver`); the merchant every action.
@@ -86,7 +87,7 @@ impl Action {
     fn taken_by(self, by: Requester) -> bool {
         use Action::*;
         match by {
-            Requester::Shopper => matches!(self, Pay | Cancel | Refund),
+            Requester::Shopper => matches!(self, Pay | Cancel | Refund | Complete),
             Requester::Staff => matches!(self, Accept | Ready | Verify | Dispatch | Deliver),
             Requester::Merchant => true,
         }

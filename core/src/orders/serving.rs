@@ -38,6 +38,11 @@ pub struct OrderFulfilment {
     pub requested: Fulfilment,
     /// The store that serves it and why.
     pub assignment: Assignment,
+    /// After delivery (or shipping), the order completes by itself this
+    /// long later unless the shopper confirms first - the merchant's terms
+    /// at checkout (absent: pickup, which completes at the counter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complete_after_s: Option<i64>,
 }
 
 impl OrderFulfilment {
@@ -180,6 +185,7 @@ impl Served {
         Ok(Served {
             fulfilment: OrderFulfilment {
                 requested: fulfilment.clone(),
+                complete_after_s: rules.complete_after_s(mode),
                 assignment,
             },
             shipping,

@@ -15,6 +15,12 @@
 //! `INVALID_TRANSITION` (409). Repeats are no-ops: the same payment
 //! transaction again, the same refund id with the same lines again.
 //!
+//! Completing by itself: when a delivery is delivered or a parcel shipped,
+//! the transition asks the shell to complete the order at `now +
+//! complete_after_s` (the merchant's terms, kept on the order at checkout:
+//! 1 day after delivery, 7 days after shipping by default) unless the
+//! shopper confirms receipt first (`complete`).
+//!
 //! Pickup codes (核销码): `ready` carries a 6-digit code (the edge draws it)
 //! kept on the order for the shopper; `verify` with another code records a
 //! failed attempt (the transition is stored, and the shell answers 422
@@ -315,6 +321,10 @@ pub struct Effects {
     /// Pay this refund out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund: Option<RefundRecord>,
+    /// Complete the order by itself at this time unless it moved on first
+    /// (set when a delivery is delivered or a parcel shipped).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complete_at: Option<i64>,
     /// A wrong pickup code was recorded: after storing, answer
     /// [`WrongCode::error`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -497,7 +507,14 @@ pub fn transition(mut order: Order, event: &Event, now: i64) -> Result<Transitio
                 });
             }
         }
-        Event::Ship | Event::Complete | Event::Accept | Event::Dispatch | Event::Deliver => {}
+        Event::Ship | Event::Deliver => {
+            effects.complete_at = order
+                .fulfilment
+                .as_ref()
+                .and_then(|f| f.complete_after_s)
+                .map(|after| now.saturating_add(after));
+        }
+        Event::Complete | Event::Accept | Event::Dispatch => {}
     }
     if !matches!(event, Event::Refund { .. }) {
         order.status = status;

@@ -7,7 +7,9 @@
 //! Storage: `c:<counter>` the counters of core's [`stock`] rule;
 //! `r:<order id>` a reservation, the hash of the checkout request it is for,
 //! and its state (`held`, `sold`, `released`); `d:<expires_at, 12
-//! digits>:<order id>` the payment timers, in due order; `l:<seq, 12
+//! digits>:<order id>` the payment timers, in due order; `a:<at, 12
+//! digits>:<order id>` the completion timers (a delivered or shipped order
+//! completes by itself; kept by its store's keeper); `l:<seq, 12
 //! digits>` the append-only stock ledger of merchants' changes (who, when,
 //! why, before, after), `ledger-seq` its last position.
 //!
@@ -65,6 +67,8 @@ pub enum Call {
     },
     /// Answer: the newest `limit` ledger entries, newest first.
     Ledger { limit: usize },
+    /// Complete `order_id` at `at` unless it moved on first. Answer: `null`.
+    CompleteAt { order_id: String, at: i64 },
     /// To `global`: the counters earlier versions kept there for `keeper`
     /// (purchase limits, flash sales). Answer: `{counter: value}`.
     Handover { keeper: String },
@@ -135,6 +139,14 @@ impl StockHolds for Live {
     ) -> Result<BTreeMap<String, Option<i64>>> {
         ask(&self.env, keeper, &Call::Counters { counters }).await
     }
+
+    async fn complete_at(&self, keeper: &str, order_id: &str, at: i64) -> Result<()> {
+        let call = Call::CompleteAt {
+            order_id: order_id.to_owned(),
+            at,
+        };
+        ask(&self.env, keeper, &call).await
+    }
 }
 
 /// The last ledger entry's `seq`.
@@ -153,8 +165,12 @@ pub async fn ledger(env: &Env, keeper: &str, limit: usize) -> Result<Vec<LedgerE
 }
 
 fn due_key(expires_at: i64, order_id: &str) -> String {
-    format!("d:{:012}:{order_id}", expires_at.max(0))
+    format!("{PAYMENT_DUE}{:012}:{order_id}", expires_at.max(0))
 }
+
+/// Payment timers' and completion timers' key prefixes.
+const PAYMENT_DUE: &str = "d:";
+const COMPLETE_DUE: &str = "a:";
 
 #[durable_object]
 pub struct InventoryObject {
@@ -221,7 +237,7 @@ impl InventoryObject {
             .map_err(commerce_core::error::ApiError::from)?;
         self.write_counters(next).await?;
         let due = due_key(reservation.expires_at, &reservation.order_id);
-        let expires_ms = reservation.expires_at.saturating_mul(1000) as f64;
+        let expires_at = reservation.expires_at;
         self.put_record(&Record {
             reservation,
             state: HoldState::Held,
@@ -229,12 +245,7 @@ impl InventoryObject {
         })
         .await?;
         self.storage().put(&due, "").await?;
-        let alarm = self.storage().get_alarm().await?;
-        if alarm.is_none_or(|at| at as f64 > expires_ms) {
-            self.storage()
-                .set_alarm(ScheduledTime::new(js_sys::Date::new(&expires_ms.into())))
-                .await?;
-        }
+        self.alarm_by(expires_at).await?;
         Ok(HoldState::Held)
     }
 
@@ -375,10 +386,29 @@ impl InventoryObject {
         Ok(entries)
     }
 
-    async fn due(&self, limit: usize) -> Result<Vec<(i64, String)>> {
+    /// Set a completion timer (and the alarm, if it is the earliest).
+    async fn complete_at(&self, order_id: &str, at: i64) -> Result<()> {
+        let key = format!("{COMPLETE_DUE}{:012}:{order_id}", at.max(0));
+        self.storage().put(&key, "").await?;
+        self.alarm_by(at).await
+    }
+
+    /// Make sure the alarm rings by `at`.
+    async fn alarm_by(&self, at: i64) -> Result<()> {
+        let at_ms = at.saturating_mul(1000) as f64;
+        let alarm = self.storage().get_alarm().await?;
+        if alarm.is_none_or(|set| set as f64 > at_ms) {
+            self.storage()
+                .set_alarm(ScheduledTime::new(js_sys::Date::new(&at_ms.into())))
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn due(&self, prefix: &str, limit: usize) -> Result<Vec<(i64, String)>> {
         let listed = self
             .storage()
-            .list_with_options(ListOptions::new().prefix("d:").limit(limit))
+            .list_with_options(ListOptions::new().prefix(prefix).limit(limit))
             .await?;
         let mut due = Vec::new();
         for key in listed.keys() {
@@ -397,7 +427,7 @@ impl InventoryObject {
     async fn time_out_due(&self) -> Result<()> {
         let now = crate::http::now_s();
         let live = Live::open(&self.env).await?;
-        for (at, order_id) in self.due(64).await? {
+        for (at, order_id) in self.due(PAYMENT_DUE, 64).await? {
             if at > now {
                 break;
             }
@@ -409,8 +439,29 @@ impl InventoryObject {
                 Err(e) => crate::logs::error!("timing out order {order_id}: {}", e.describe()),
             }
         }
-        if let Some((at, _)) = self.due(1).await?.first() {
-            let next_ms = ((*at).max(now + 1) * 1000) as f64;
+        for (at, order_id) in self.due(COMPLETE_DUE, 64).await? {
+            if at > now {
+                break;
+            }
+            match orders::complete_due(&live, &order_id, now).await {
+                Ok(()) => {
+                    let key = format!("{COMPLETE_DUE}{at:012}:{order_id}");
+                    self.storage().delete(&key).await?;
+                }
+                Err(e) => crate::logs::error!("completing order {order_id}: {}", e.describe()),
+            }
+        }
+        let next = [PAYMENT_DUE, COMPLETE_DUE]
+            .into_iter()
+            .map(|prefix| self.due(prefix, 1));
+        let mut earliest: Option<i64> = None;
+        for pending in next {
+            if let Some((at, _)) = pending.await?.first() {
+                earliest = Some(earliest.map_or(*at, |e| e.min(*at)));
+            }
+        }
+        if let Some(at) = earliest {
+            let next_ms = (at.max(now + 1) * 1000) as f64;
             self.storage()
                 .set_alarm(ScheduledTime::new(js_sys::Date::new(&next_ms.into())))
                 .await?;
@@ -445,6 +496,9 @@ impl DurableObject for InventoryObject {
                 } => serde_json::to_value(self.adjust(counter, initial, change, by, at).await?),
                 Call::Ledger { limit } => serde_json::to_value(self.ledger(limit.min(500)).await?),
                 Call::Handover { keeper } => serde_json::to_value(self.handover(&keeper).await?),
+                Call::CompleteAt { order_id, at } => {
+                    serde_json::to_value(self.complete_at(&order_id, at).await?)
+                }
             }
             .map_err(Error::runtime)
         })

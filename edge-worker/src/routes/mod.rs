@@ -112,6 +112,7 @@ routes! {
     "GET" "/v1/orders" User => orders::list;
     "GET" "/v1/orders/:id" User => orders::get;
     "POST" "/v1/orders/:id/cancel" User => orders::cancel;
+    "POST" "/v1/orders/:id/complete" User => orders::complete;
     "POST" "/v1/orders/:id/refund" User => orders::refund;
     "POST" "/v1/orders/:id/pay" User => pay::prepay;
     "POST" "/v1/orders/:id/pay/sandbox" DevUser => pay::sandbox;

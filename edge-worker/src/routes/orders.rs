@@ -1,6 +1,7 @@
 //! Orders: `POST /v1/orders` (checkout, `Idempotency-Key`: see
 //! `services::checkout`), `POST /v1/checkout/preview`, `GET /v1/orders`, `GET /v1/orders/:id`,
-//! `POST /v1/orders/:id/cancel`, `POST /v1/orders/:id/refund` (and the
+//! `POST /v1/orders/:id/cancel`, `POST /v1/orders/:id/complete` (the
+//! shopper confirms receipt), `POST /v1/orders/:id/refund` (and the
 //! merchant's `POST /v1/admin/orders/:id/refund`: `services::refund`).
 
 use super::Ctx;
@@ -72,6 +73,14 @@ pub async fn cancel(cx: Ctx) -> Result<Response> {
     let live = Live::open(&cx.env).await?;
     let now = now_s();
     let transition = orders::run(&live, &cx.param, &Event::Cancel, Some(cx.user()?), now).await?;
+    json(200, &transition.order.view(Requester::Shopper, now))
+}
+
+/// The shopper confirms receipt (确认收货) of a delivered or shipped order.
+pub async fn complete(cx: Ctx) -> Result<Response> {
+    let live = Live::open(&cx.env).await?;
+    let now = now_s();
+    let transition = orders::run(&live, &cx.param, &Event::Complete, Some(cx.user()?), now).await?;
     json(200, &transition.order.view(Requester::Shopper, now))
 }
 

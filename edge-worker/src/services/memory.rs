@@ -46,6 +46,8 @@ pub struct State {
     /// Per (keeper, order id), its hold.
     pub holds: BTreeMap<(String, String), Hold>,
     pub stores: Option<StoreSnapshot>,
+    /// Completion timers: (keeper, order id) -> when.
+    pub timers: BTreeMap<(String, String), i64>,
     pub unmatched: Vec<UnmatchedPayment>,
     pub payouts: BTreeMap<(String, String), RefundPayout>,
     /// The payment provider refuses payouts while set.
@@ -288,6 +290,15 @@ impl StockHolds for Memory {
         Ok(to)
     }
 
+    async fn complete_at(&self, keeper: &str, order_id: &str, at: i64) -> Result<()> {
+        self.yield_now().await;
+        self.state
+            .borrow_mut()
+            .timers
+            .insert((keeper.to_owned(), order_id.to_owned()), at);
+        Ok(())
+    }
+
     async fn count(
         &self,
         keeper: &str,
@@ -303,6 +314,25 @@ impl StockHolds for Memory {
                 (c, value)
             })
             .collect())
+    }
+}
+
+impl Memory {
+    /// Fire the completion timers due at `now` (the keepers' alarms).
+    pub async fn fire_timers(&self, now: i64) -> Result<()> {
+        let due: Vec<(String, String)> = self
+            .state
+            .borrow()
+            .timers
+            .iter()
+            .filter(|(_, at)| **at <= now)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in due {
+            super::orders::complete_due(self, &key.1, now).await?;
+            self.state.borrow_mut().timers.remove(&key);
+        }
+        Ok(())
     }
 }
 

@@ -123,6 +123,17 @@ pub trait StockHolds {
         keeper: &str,
         counters: Vec<String>,
     ) -> Result<BTreeMap<String, Option<i64>>>;
+    /// Have `keeper` complete `order_id` at `at` (unless it moved on).
+    async fn complete_at(&self, keeper: &str, order_id: &str, at: i64) -> Result<()>;
+}
+
+/// The keeper whose clock completes an order by itself: its serving
+/// store's, or the warehouse's.
+pub fn timer_keeper(order: &Order) -> String {
+    match &order.fulfilment {
+        Some(f) => commerce_core::orders::Keeper::Store(f.store_id().to_owned()).name(),
+        None => commerce_core::orders::stock::WAREHOUSE.to_owned(),
+    }
 }
 
 /// The keepers holding an order's stock: those checkout recorded, or, for

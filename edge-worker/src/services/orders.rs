@@ -2,13 +2,17 @@
 //! store it with a compare-and-set, then settle its stock; and the payment
 //! timer's question, time this unpaid order out?
 //!
+//! A transition that asks to complete the order later (delivered, shipped)
+//! sets a completion timer with the serving store's keeper; when it fires,
+//! [`complete_due`] completes the order unless it moved on.
+//!
 //! Invariants: the decision is core's [`transition`]; this module loads,
 //! retries a lost compare-and-set (someone else changed the order first:
 //! decide again on the fresh order) and performs the effects core listed. A
 //! crash between storing and settling the stock is repaired by the payment
 //! timer, which settles by the order's stored status.
 
-use super::{keepers_of, Crypto, HoldState, OrderStore, StockHolds};
+use super::{keepers_of, timer_keeper, Crypto, HoldState, OrderStore, StockHolds};
 use crate::error::{Error, Result};
 use commerce_core::orders::{transition, Event, Order, OrderError, Transition};
 
@@ -76,7 +80,24 @@ pub async fn run(
 ) -> Result<Transition> {
     let transition = apply(b, order_id, event, owner, now).await?;
     settle_stock(b, &transition).await?;
+    if let Some(at) = transition.effects.complete_at {
+        b.complete_at(&timer_keeper(&transition.order), order_id, at)
+            .await?;
+    }
     Ok(transition)
+}
+
+/// A completion timer of `order_id` fired: complete it, unless it moved on
+/// (the shopper confirmed, a refund, ...).
+pub async fn complete_due(
+    b: &(impl OrderStore + StockHolds + Crypto),
+    order_id: &str,
+    now: i64,
+) -> Result<()> {
+    match run(b, order_id, &Event::Complete, None, now).await {
+        Ok(_) | Err(Error::Order(OrderError::InvalidTransition { .. })) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// The payment timer of `order_id` fired: time the order out. Answers what

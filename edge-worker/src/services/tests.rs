@@ -386,3 +386,73 @@ fn someone_elses_order_is_not_found() {
         "cancelling gives the stock back"
     );
 }
+
+/// A shop with one store delivering around People's Square (tea in stock).
+fn delivering_shop() -> Memory {
+    let shop = shop();
+    let stores = serde_json::json!({"version": "t", "coord": "gcj02", "stores": [{
+        "id": "sq", "location": {"lat": 31.2304, "lng": 121.4737}, "stock": {"oolong-gift": 5},
+        "delivery_areas": [[{"lat": 31.22, "lng": 121.46}, {"lat": 31.22, "lng": 121.49},
+                            {"lat": 31.24, "lng": 121.49}, {"lat": 31.24, "lng": 121.46}]]}]});
+    let mut state = shop.state.borrow_mut();
+    state.stores = Some(serde_json::from_value(stores).unwrap());
+    state.storefront.fulfilment = serde_json::from_value(serde_json::json!({
+        "delivery": {"base_fee": 500}, "delivered_complete_after_s": 3600}))
+    .unwrap();
+    drop(state);
+    shop
+}
+
+fn delivered(shop: &Memory, key: &str) -> String {
+    let address = serde_json::json!({"name": "王小明", "phone": "13800138000", "text": "人民广场",
+        "location": {"lat": 31.2304, "lng": 121.4737, "coord": "gcj02"}});
+    let mut body = serde_json::json!({"lines": [{"sku_id": "oolong-gift", "quantity": 1}],
+        "expected_payable": -1, "fulfilment": {"mode": "delivery", "address": address}});
+    let probe = block_on(place(
+        shop,
+        input("ann", &format!("{key}-p"), body.to_string()),
+    ));
+    let Err(Error::Order(OrderError::PriceChanged { quote, .. })) = probe else {
+        panic!("expected PRICE_CHANGED")
+    };
+    body["expected_payable"] = quote.payable.as_fen().into();
+    let order = block_on(place(shop, input("ann", key, body.to_string())))
+        .unwrap()
+        .order;
+    assert_eq!(order.fulfilment.as_ref().unwrap().store_id(), "sq");
+    let paid = payment::Transaction {
+        out_trade_no: order.id.clone(),
+        transaction_id: format!("wx-{key}"),
+        trade_state: "SUCCESS".into(),
+        total: order.payable,
+    };
+    block_on(payment::notified(shop, paid, NOW + 5)).unwrap();
+    for event in [Event::Accept, Event::Dispatch, Event::Deliver] {
+        block_on(orders::run(shop, &order.id, &event, None, NOW + 60)).unwrap();
+    }
+    order.id
+}
+
+#[test]
+fn a_delivered_order_completes_by_itself_unless_the_shopper_confirmed_first() {
+    let shop = delivering_shop();
+    let auto = delivered(&shop, "k-auto");
+    let confirmed = delivered(&shop, "k-confirmed");
+    let status = |id: &str| shop.state.borrow().orders[id].status;
+    let timer = shop.state.borrow().timers[&("store:sq".to_owned(), auto.clone())];
+    assert_eq!(timer, NOW + 60 + 3600, "the terms kept on the order");
+    block_on(orders::run(
+        &shop,
+        &confirmed,
+        &Event::Complete,
+        Some("ann"),
+        NOW + 90,
+    ))
+    .unwrap();
+    block_on(shop.fire_timers(timer - 1)).unwrap();
+    assert_eq!(status(&auto), OrderStatus::Delivered, "not before its time");
+    block_on(shop.fire_timers(timer)).unwrap();
+    assert_eq!(status(&auto), OrderStatus::Completed);
+    assert_eq!(status(&confirmed), OrderStatus::Completed);
+    assert!(shop.state.borrow().timers.is_empty());
+}

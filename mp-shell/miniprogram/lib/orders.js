@@ -1,5 +1,6 @@
 // 订单 orders: the shopper's orders as the edge keeps them (GET /v1/orders,
-// GET /v1/orders/:id), paying one and cancelling one.
+// GET /v1/orders/:id), paying one, cancelling one, confirming receipt; the
+// store that serves it and, once ready, its pickup code.
 // The edge owns the order state machine: JS shows the status it is given and
 // offers exactly the order's `actions` (core decides them for the shopper,
 // now: docs/api.md); a refused transition comes back as the edge's error
@@ -12,9 +13,15 @@ const session = require('./session.js');
 const catalog = require('./catalog.js');
 const { yuan } = require('./format.js');
 
+const MODE = { pickup: '到店自提 pickup', delivery: '即时配送 delivery', express: '快递 parcel' };
+
 const STATUS = {
   pending_payment: '待付款 awaiting payment',
   paid: '已付款 paid',
+  accepted: '备货中 preparing',
+  ready: '待自提 ready for pickup',
+  out_for_delivery: '配送中 out for delivery',
+  delivered: '已送达 delivered',
   shipped: '已发货 shipped',
   completed: '已完成 completed',
   cancelled: '已取消 cancelled',
@@ -35,6 +42,9 @@ function orderView(labels, o) {
     statusText: STATUS[o.status] || o.status,
     cancellable: o.actions.includes('cancel'),
     canPay: o.actions.includes('pay'),
+    canConfirm: o.actions.includes('complete'),
+    fulfilment: o.fulfilment ? `${MODE[o.fulfilment.assignment.mode]} · ${o.fulfilment.assignment.store_id}` : '',
+    pickupCode: o.pickup ? o.pickup.code : '',
     payable: yuan(o.payable),
     createdAt: time(o.created_at),
     lines: o.lines.map((l) => ({
@@ -53,6 +63,8 @@ async function shown(call) {
 const list = () => shown(() => api.get('/v1/orders'));
 const detail = (id) => shown(() => api.get(`/v1/orders/${encodeURIComponent(id)}`));
 const cancel = (id) => shown(() => api.post(`/v1/orders/${encodeURIComponent(id)}/cancel`, {}));
+/** 确认收货: the shopper confirms a delivered or shipped order. */
+const confirm = (id) => shown(() => api.post(`/v1/orders/${encodeURIComponent(id)}/complete`, {}));
 
 const PAY_CHECKS = 6; // re-reads of the order while WeChat's notification is on its way
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -82,4 +94,4 @@ async function pay(id) {
   }
 }
 
-module.exports = { list, detail, cancel, pay };
+module.exports = { list, detail, cancel, confirm, pay };

@@ -1,4 +1,5 @@
-// 订单详情: one order with its status and lines; pay or cancel while unpaid.
+// 订单详情: one order with its status, store, pickup code and lines; pay or
+// cancel while unpaid, confirm receipt once delivered.
 const { shopPage } = require('../../lib/page.js');
 const orders = require('../../lib/orders.js');
 
@@ -15,5 +16,8 @@ shopPage({
   },
   cancel() {
     return this.run(async () => this.setData({ order: await orders.cancel(this.orderId) }));
+  },
+  confirm() {
+    return this.run(async () => this.setData({ order: await orders.confirm(this.orderId) }));
   },
 });
