@@ -38,7 +38,7 @@ function h(strings, ...values) {
 const check = (on) => (on ? '☑' : '☐');
 
 // Per-view state the shopper changes by tapping.
-const ui = { mode: '', picked: {}, categories: [], current: 0, couponIds: null, usePoints: false, priced: null, notice: '', toast: '', submitting: false };
+const ui = { mode: '', picked: {}, categories: [], current: 0, couponIds: null, usePoints: false, priced: null, notice: '', toast: '', submitting: false, pickup: false };
 
 let shown = 0;
 
@@ -110,7 +110,7 @@ const views = {
   },
 
   async checkout() {
-    const p = await checkout.price({ couponIds: ui.couponIds, usePoints: ui.usePoints });
+    const p = await checkout.price({ couponIds: ui.couponIds, usePoints: ui.usePoints, pickup: ui.pickup });
     ui.priced = p;
     return checkoutHtml(p);
   },
@@ -130,7 +130,10 @@ const views = {
 };
 
 function checkoutHtml(p) {
+  const serving = p.fulfilment && p.fulfilment.assignment;
   return h`${ui.notice ? h`<div class="warn" data-testid="notice">${ui.notice}</div>` : ''}
+    <div class="card row" data-action="pickup"><span>${check(ui.pickup)} 到店自提 pick up at my store</span>
+      <span class="muted" data-testid="serving-store">${serving ? `${serving.store_id} · 免运费 no fee` : '快递 shipped'}</span></div>
     <div class="card">${p.lines.map((l) => h`<div class="row"><span>${l.name} × ${l.quantity}</span><span>${l.payable}</span></div>`)}</div>
     <div class="section">优惠券 Coupons <button data-action="best">${ui.couponIds ? '恢复最优 use the best' : '已为您选择最优优惠 best picked for you'}</button></div>
     <div class="card">${p.coupons.map((c) => h`<div class="row coupon" data-action="coupon" data-id="${c.id}" data-applied="${c.applied}">
@@ -201,6 +204,7 @@ const actions = {
   },
   best: () => { ui.couponIds = null; return rerender(); },
   points: () => { ui.usePoints = !ui.usePoints; return rerender(); },
+  pickup: () => { ui.pickup = !ui.pickup; return rerender(); },
   // A tap while the order is on its way is ignored; a tap after a lost
   // answer retries the same attempt (lib/checkout.js keeps its key).
   submit: async () => {

@@ -105,10 +105,12 @@ function missingGlyphs(noGlyph) {
   const shot = (name) => page.screenshot({ path: path.join(ARTIFACTS, `h5-${name}.png`), fullPage: true });
   try {
     let served = null;
+    let storeId = '';
     await step('choose a store', async () => {
       served = await page.goto(`${edge.url}/#/stores`);
       await page.locator('.store').first().waitFor();
       await shot('1-stores');
+      storeId = await page.locator('.store').first().getAttribute('data-id');
       await page.locator('.store').first().click();
       await page.waitForURL(/#\/catalog/);
     });
@@ -232,6 +234,30 @@ function missingGlyphs(noGlyph) {
       await page.goto(`${edge.url}/#/cart`);
       await page.locator('.line').first().waitFor();
       await shot('8-synced');
+    });
+    await step('pickup at the chosen store: the edge names the store, no fee; staff mark it ready; the shopper sees the pickup code', async () => {
+      await page.locator('[data-action=go][data-to=checkout]').click();
+      await page.locator('[data-testid=payable]').waitFor();
+      await page.locator('[data-action=pickup]').click();
+      await page.locator('[data-testid=serving-store]').filter({ hasText: storeId }).waitFor();
+      assert.match(await page.locator('[data-action=pickup]').innerText(), /☑/);
+      await shot('9-pickup');
+      await page.locator('[data-action=submit]').click();
+      await page.locator('[data-testid=order-fulfilment]').waitFor();
+      assert.match(await page.locator('[data-testid=order-fulfilment]').innerText(), new RegExp(`自提.*${storeId}`));
+      const id = await page.locator('[data-testid=order-id]').innerText();
+      assert.match(await page.locator('[data-testid=order-status]').innerText(), /paid/);
+      const staff = await edge.admin('POST', '/v1/admin/staff', { store_id: storeId, name: 'h5' });
+      assert.equal(staff.status, 200, JSON.stringify(staff.body));
+      for (const step of ['accept', 'ready']) {
+        const r = await edge.call('POST', `/v1/staff/orders/${id}/${step}`, {}, staff.body.token);
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+      }
+      await page.reload();
+      await page.locator('[data-testid=pickup-code]').waitFor();
+      assert.match(await page.locator('[data-testid=pickup-code]').innerText(), /^[0-9]{6}$/);
+      assert.match(await page.locator('[data-testid=order-status]').innerText(), /ready/);
+      await shot('10-pickup-code');
     });
     await step('no uncaught error in the page', async () => assert.deepEqual(errors, []));
     await step('no CSP violation during the walk', async () => assert.deepEqual(violations, []));

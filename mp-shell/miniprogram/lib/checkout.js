@@ -11,6 +11,10 @@
 // - the order carries the payable the shopper saw; when the edge's price
 //   differs it answers 409 PRICE_CHANGED with its quote, which is shown
 //   instead (nothing is ordered until the shopper confirms the new price);
+// - pickup (到店自提) at the store chosen on the stores page: the edge's
+//   checkout preview prices it (core decides that the store can serve and
+//   its fee, with the store's live stock) and the order carries
+//   `fulfilment`; without it the order ships as before, priced here;
 // - one Idempotency-Key per order attempt: the same order body (lines,
 //   coupons, points, expected payable) keeps its key until the edge answers
 //   for certain (2xx, or a 409/422 refusal such as PRICE_CHANGED), so a tap
@@ -22,6 +26,7 @@ const shop = require('./shop.js');
 const catalog = require('./catalog.js');
 const cart = require('./cart.js');
 const session = require('./session.js');
+const stores = require('./stores.js');
 const { yuan, discount } = require('./format.js');
 
 const REASONS = {
@@ -110,12 +115,15 @@ function quoteView(quote, coupons, labels) {
 }
 
 /**
- * Price the checkout. `choice`: {couponIds: null (best) | [ids], usePoints}.
- * Resolves to {request, claimable: [{id, title}], ...quoteView}; `request`
- * is what was priced (the order is placed from it); `claimable` are the
- * storefront's coupons not in the wallet yet.
+ * Price the checkout. `choice`: {couponIds: null (best) | [ids], usePoints,
+ * pickup: pick up at the chosen store}. Resolves to {request, claimable:
+ * [{id, title}], fulfilment, ...quoteView}; `request` is what was priced
+ * (the order is placed from it); `claimable` are the storefront's coupons
+ * not in the wallet yet; `fulfilment` the order's, with the serving store
+ * (`null`: shipped). A pickup the store cannot serve rejects with the
+ * edge's NO_STORE_CAN_SERVE (its message names what is short).
  */
-async function price({ couponIds = null, usePoints = false } = {}) {
+async function price({ couponIds = null, usePoints = false, pickup = false } = {}) {
   const { core, client } = await shop.start();
   const body = await catalog.current();
   const lines = cart.selectedLines(client.cartView().cart);
@@ -131,7 +139,15 @@ async function price({ couponIds = null, usePoints = false } = {}) {
   const labels = catalog.skuLabels(body);
   const held = new Set(coupons.map((c) => c.id));
   const claimable = (body.coupons || []).filter((c) => !held.has(c.id)).map((c) => ({ id: c.id, title: couponTitle(c) }));
-  return { request, labels, claimable, ...quoteView(core.call('quote', request), coupons, labels) };
+  const storeId = pickup ? stores.chosen() : null;
+  if (!storeId) {
+    return { request, labels, claimable, fulfilment: null, ...quoteView(core.call('quote', request), coupons, labels) };
+  }
+  const fulfilment = { mode: 'pickup', store_id: storeId };
+  const preview = await session.withLogin(() => api.post('/v1/checkout/preview', {
+    lines, ...(couponIds ? { coupon_ids: couponIds } : {}), use_points: request.use_points, fulfilment, expected_payable: 0,
+  }));
+  return { request, labels, claimable, fulfilment: preview.fulfilment, ...quoteView(preview.quote, coupons, labels) };
 }
 
 /** 领券: add a published coupon to the shopper's wallet (POST /v1/coupons/claim). */
@@ -165,6 +181,7 @@ async function submit(priced) {
     coupon_ids: priced.appliedIds,
     use_points: priced.points.used,
     expected_payable: priced.payableFen,
+    ...(priced.fulfilment ? { fulfilment: priced.fulfilment.requested } : {}),
   };
   const body = JSON.stringify(order);
   const key = await attemptKey(body);
