@@ -448,4 +448,32 @@ test('cart page: six fast taps on ＋ make six more; the status strip counts the
   await lib.cart.remove(await bun());
 });
 
+test('pickup: at the chosen store the edge prices it (no fee) and the order names the store; once staff mark it ready the shopper sees the code', async () => {
+  const stores = JSON.parse(fs.readFileSync(path.join(ROOT, 'edge-worker', 'seed', 'stores.json'), 'utf8'));
+  const storeId = stores.stores[0].id;
+  // The last checkout of the run: the per-shopper checkout rate has refilled.
+  await new Promise((r) => setTimeout(r, 4000));
+  await lib.cart.add('bun-pork', 4);
+  lib.stores.choose(storeId);
+  const priced = await lib.checkout.price({ pickup: true });
+  assert.equal(priced.fulfilment.assignment.store_id, storeId);
+  assert.equal(priced.fulfilment.assignment.why, 'chosen');
+  const shipping = priced.breakdown.find((b) => b.label.startsWith('运费'));
+  assert.equal(shipping.amount, yuan(0), 'pickup is free');
+  const { order } = await lib.checkout.submit(priced);
+  assert.deepEqual(order.fulfilment.requested, { mode: 'pickup', store_id: storeId });
+  assert.equal(order.payable, priced.payableFen);
+  await lib.orders.pay(order.id);
+  assert.equal((await lib.orders.detail(order.id)).status, 'paid');
+  const staff = await edge.admin('POST', '/v1/admin/staff', { store_id: storeId, name: 'phone' });
+  for (const step of ['accept', 'ready']) {
+    const r = await edge.call('POST', `/v1/staff/orders/${order.id}/${step}`, {}, staff.body.token);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  }
+  const shown = await lib.orders.detail(order.id);
+  assert.match(shown.pickupCode, /^[0-9]{6}$/);
+  assert.match(shown.fulfilment, new RegExp(`自提.*${storeId}`));
+  assert.match(shown.statusText, /自提/);
+});
+
 runOnPhone('mini-program shop', (app) => ({ edge, phone, lib } = app));

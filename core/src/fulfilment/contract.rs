@@ -25,9 +25,9 @@ pub enum Fulfilment {
     /// orders the suggestions when the store cannot serve.
     Pickup {
         store_id: String,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pickup_at: Option<i64>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         near: Option<crate::lbs::contract::WirePoint>,
     },
     /// 即时配送: a store's rider brings it to this address today.

@@ -1,5 +1,6 @@
 // 结算: the best coupons pre-selected by the core, the coupon picker with
-// why each is or is not usable, points, the full breakdown, 凑单 hints, and
+// why each is or is not usable, pickup at the chosen store (到店自提), points,
+// the full breakdown, 凑单 hints, and
 // placing the order (lib/checkout.js), then paying it at once (lib/orders.js):
 // a closed payment sheet leaves it on the order page, unpaid and payable.
 const { shopPage } = require('../../lib/page.js');
@@ -7,13 +8,13 @@ const checkout = require('../../lib/checkout.js');
 const orders = require('../../lib/orders.js');
 
 shopPage({
-  data: { loading: true, priced: null, couponIds: null, usePoints: false, notice: '' },
+  data: { loading: true, priced: null, couponIds: null, usePoints: false, pickup: false, notice: '' },
   onShow() {
     return this.price();
   },
   price() {
     return this.run(async () => {
-      const priced = await checkout.price({ couponIds: this.data.couponIds, usePoints: this.data.usePoints });
+      const priced = await checkout.price({ couponIds: this.data.couponIds, usePoints: this.data.usePoints, pickup: this.data.pickup });
       this.priced = priced;
       this.setData({ loading: false, priced });
     });
@@ -33,6 +34,10 @@ shopPage({
   },
   bestCoupons() {
     this.setData({ couponIds: null });
+    return this.price();
+  },
+  togglePickup() {
+    this.setData({ pickup: !this.data.pickup });
     return this.price();
   },
   togglePoints() {
