@@ -1,6 +1,6 @@
 -- wrk script of scripts/bench-edge.sh: POSTs the JSON body of a file to the
--- URL (a file of several bodies, one per line: each request the next one in
--- turn). Given a file of session tokens, every request is a checkout by the
+-- URL (a `.jsonl` file holds several bodies, one per line: each request
+-- sends the next one in turn). Given a file of session tokens, every request is a checkout by the
 -- next token in turn, under an Idempotency-Key of its own (PREFIX-thread-n),
 -- so that none is answered as a replay. At the end it prints one line,
 -- "bench-edge {json}", with what the bench script's row needs.
@@ -22,8 +22,12 @@ end
 
 local bodies, tokens, prefix, sent = {}, {}, nil, 0
 function init(args)
-  for line in slurp(args[1]):gmatch("[^\n]+") do
-    bodies[#bodies + 1] = line
+  if args[1]:match("%.jsonl$") then
+    for line in slurp(args[1]):gmatch("[^\n]+") do
+      bodies[#bodies + 1] = line
+    end
+  else
+    bodies[1] = slurp(args[1])
   end
   if args[2] then
     for token in slurp(args[2]):gmatch("[^\n]+") do

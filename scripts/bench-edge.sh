@@ -126,8 +126,8 @@ async function row(label, name, concurrency, url, scriptArgs, pids) {
     const pickupBody = (id) => ({ lines, fulfilment: { mode: 'pickup', store_id: id }, expected_payable: 0 });
     const seen = await api.call('POST', '/v1/checkout/preview', { token: users[0], body: pickupBody('s00') });
     const pickup = (id) => JSON.stringify({ ...pickupBody(id), expected_payable: seen.json.quote.payable });
-    const one = file('pickup-one.json', `${pickup('s00')}\n`);
-    const spread = file('pickup-16.json', `${stores.stores.map((s) => pickup(s.id)).join('\n')}\n`);
+    const one = file('pickup-one.jsonl', `${pickup('s00')}\n`);
+    const spread = file('pickup-16.jsonl', `${stores.stores.map((s) => pickup(s.id)).join('\n')}\n`);
     for (const c of LEVELS) await row('POST /v1/orders (pickup, 1 line, all at one store)', 'pickup-one', c, `${base}/v1/orders`, [one, tokens, `p1c${c}`], pids);
     for (const c of LEVELS) await row('POST /v1/orders (pickup, 1 line, spread over 16 stores)', 'pickup-16', c, `${base}/v1/orders`, [spread, tokens, `p16c${c}`], pids);
   } finally {
