@@ -490,6 +490,18 @@ pub struct StoreStock {
     pub ledger: Vec<crate::orders::LedgerEntry>,
 }
 
+/// `GET /v1/stores/:id/stock` answer: what a shopper sees of a store's
+/// stock - the live units, read at `as_of` and shown for up to
+/// `max_age_s` seconds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreStockNow {
+    pub store_id: String,
+    pub stock: BTreeMap<String, i64>,
+    /// When the units were read from the store's keeper (unix seconds).
+    pub as_of: i64,
+    pub max_age_s: i64,
+}
+
 /// `POST /v1/admin/stock` answer: units left (`null`: never counted).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StockCounters {

@@ -156,6 +156,13 @@ test('300 concurrent pickups at a store with 5 units: exactly 5 orders; another 
   assert.ok(calmResults.every((r) => r.json.fulfilment.assignment.store_id === 'calm'));
   assert.equal((await storeStock('hot')).stock['cup-blue'], 0);
   assert.equal((await storeStock('calm')).stock['cup-blue'], 470);
+  // What shoppers see: the same live units, with when they were read.
+  const shown = await api.call('GET', '/v1/stores/calm/stock');
+  assert.equal(shown.status, 200, shown.text);
+  assert.equal(shown.json.stock['cup-blue'], 470);
+  assert.ok(Math.abs(shown.json.as_of - Date.now() / 1000) < 30, shown.text);
+  assert.match(shown.headers.get('cache-control'), /^public, max-age=[0-5]$/);
+  f.assertError(await api.call('GET', '/v1/stores/untracked/stock'), 409, 'STOCK_NOT_TRACKED');
   s.rushed = users[0];
 });
 

@@ -348,6 +348,7 @@ test('fulfilment: checkout preview 200; a store\'s stock 200, a restock 200; sta
   assert.deepEqual([entry.json.before, entry.json.after], [5, 7]);
   const page = expect(await call('GET', '/v1/admin/stores/{id}/stock', { id, admin: true }), 200);
   assert.equal(page.json.stock['jasmine-500g'], 7);
+  assert.equal(expect(await call('GET', '/v1/stores/{id}/stock', { id }), 200).json.stock['jasmine-500g'], 7);
   // Staff of that store: a pickup order through accept, ready, verify.
   const token = expect(await call('POST', '/v1/admin/staff', { admin: true, body: { store_id: id, name: 'openapi' } }), 200).json.token;
   const placed = expect(await checkout(s.alice.token, { ...body, expected_payable: seen.json.quote.payable }), 201).json;

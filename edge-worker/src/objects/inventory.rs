@@ -32,10 +32,13 @@ use super::{call, serve};
 use crate::error::{Error, Result};
 use crate::live::Live;
 use crate::services::{orders, HoldState, StockHolds};
+use commerce_core::error::ApiError;
+use commerce_core::fulfilment::FulfilmentError;
+use commerce_core::lbs::StoreSnapshot;
 use commerce_core::orders::stock::{
     self, Keeper, LedgerEntry, Reservation, StockChange, WAREHOUSE,
 };
-use commerce_core::orders::OrderError;
+use commerce_core::orders::{live_stock, snapshot_stock, OrderError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use worker::{
@@ -157,6 +160,34 @@ const ADOPTED: &str = "legacy-adopted";
 /// Change a keeper's units-left counter, written to its ledger.
 pub async fn adjust(env: &Env, keeper: &str, call: &Call) -> Result<LedgerEntry> {
     ask(env, keeper, call).await
+}
+
+/// A store's snapshot stock; a store not in the snapshot is 404 (a path
+/// names it), one without stock 409 `STOCK_NOT_TRACKED`.
+pub fn tracked_stock(stores: &StoreSnapshot, store_id: &str) -> Result<BTreeMap<String, i64>> {
+    snapshot_stock(stores, store_id).map_err(|e| match e {
+        FulfilmentError::UnknownStore { .. } => Error::not_found(format!("no store {store_id}")),
+        other => ApiError::from(other).into(),
+    })
+}
+
+/// A store's live units of every SKU its snapshot tracks (a count never
+/// touched is the snapshot's).
+pub async fn store_units(
+    live: &Live,
+    stores: &StoreSnapshot,
+    store_id: &str,
+) -> Result<BTreeMap<String, i64>> {
+    let snapshot = tracked_stock(stores, store_id)?;
+    let keeper = Keeper::Store(store_id.to_owned()).name();
+    let counters = snapshot
+        .keys()
+        .map(|sku| stock::stock_counter(sku))
+        .collect();
+    let counted = BTreeMap::from([(store_id.to_owned(), live.count(&keeper, counters).await?)]);
+    Ok(live_stock(stores, &counted)
+        .remove(store_id)
+        .unwrap_or_default())
 }
 
 /// A keeper's newest ledger entries.

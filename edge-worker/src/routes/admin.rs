@@ -28,12 +28,9 @@ use commerce_core::edge_api::{
     StockQuery, StoreStock, UnmatchedPayments,
 };
 use commerce_core::error::ApiError;
-use commerce_core::fulfilment::FulfilmentError;
 use commerce_core::lbs::{StoreIndex, StoreSnapshot};
 use commerce_core::orders::stock::stock_counter;
-use commerce_core::orders::{
-    live_stock, snapshot_stock, Event, Keeper, Requester, StockChange, Storefront,
-};
+use commerce_core::orders::{Event, Keeper, Requester, StockChange, Storefront};
 use commerce_core::pricing::{self, CouponSelection, Customer};
 use futures_util::future::{try_join, try_join_all};
 use std::collections::BTreeMap;
@@ -143,32 +140,17 @@ pub async fn stock(mut cx: Ctx) -> Result<Response> {
     json(200, &StockCounters { counters })
 }
 
-/// A store's snapshot stock; a store not in the snapshot is 404 (it is the
-/// path), one without stock 409 `STOCK_NOT_TRACKED`.
-fn tracked_stock(stores: &StoreSnapshot, store_id: &str) -> Result<BTreeMap<String, i64>> {
-    snapshot_stock(stores, store_id).map_err(|e| match e {
-        FulfilmentError::UnknownStore { .. } => Error::not_found(format!("no store {store_id}")),
-        other => ApiError::from(other).into(),
-    })
-}
-
 /// `GET /v1/admin/stores/:id/stock`: the store's live units and ledger.
 pub async fn store_stock(cx: Ctx) -> Result<Response> {
     let stores = kv::stores(&cx.env).await?;
     let store_id = cx.param;
-    let snapshot = tracked_stock(&stores, &store_id)?;
     let keeper = Keeper::Store(store_id.clone()).name();
     let live = Live::open(&cx.env).await?;
-    let counters = snapshot.keys().map(|sku| stock_counter(sku)).collect();
-    let (counted, ledger) = try_join(
-        live.count(&keeper, counters),
+    let (stock, ledger) = try_join(
+        inventory::store_units(&live, &stores, &store_id),
         inventory::ledger(&cx.env, &keeper, LEDGER_PAGE),
     )
     .await?;
-    let counted = BTreeMap::from([(store_id.clone(), counted)]);
-    let stock = live_stock(&stores, &counted)
-        .remove(&store_id)
-        .unwrap_or_default();
     json(
         200,
         &StoreStock {
@@ -184,7 +166,7 @@ pub async fn store_stock(cx: Ctx) -> Result<Response> {
 pub async fn adjust_store_stock(mut cx: Ctx) -> Result<Response> {
     let change: StockChange = body_json(&mut cx.req).await?;
     let stores = kv::stores(&cx.env).await?;
-    let snapshot = tracked_stock(&stores, &cx.param)?;
+    let snapshot = inventory::tracked_stock(&stores, &cx.param)?;
     let call = inventory::Call::Adjust {
         counter: stock_counter(&change.sku_id),
         initial: snapshot.get(&change.sku_id).copied().unwrap_or(0),

@@ -102,6 +102,7 @@ routes! {
     "GET" "/v1/catalog" Public => catalog::storefront;
     "GET" "/v1/stores" Public => catalog::stores;
     "GET" "/v1/stores/nearest" Public => stores::nearest;
+    "GET" "/v1/stores/:id/stock" Public => stores::stock;
     "POST" "/v1/auth/login" Public => auth::login;
     "GET" "/v1/me" User => auth::me;
     "GET" "/v1/coupons" User => coupons::list;
