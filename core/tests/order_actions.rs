@@ -42,7 +42,7 @@ fn event(action: Action, order: &Order, by: Requester, refund_no: usize) -> Even
             amount: order.payable,
         },
         Action::Cancel => Event::Cancel,
-        Action::Ship => Event::Ship,
+        Action::Ship => Event::Ship { shipment: None },
         Action::Complete => Event::Complete,
         Action::Accept => Event::Accept,
         Action::Ready => Event::Ready {

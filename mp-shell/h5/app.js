@@ -152,6 +152,7 @@ function orderHtml(o) {
   return h`<div class="card"><div class="row"><span class="strong" data-testid="order-id">${o.id}</span><span data-testid="order-status">${o.statusText}</span></div>
     <div class="muted">${o.createdAt}</div>
     ${o.fulfilment ? h`<div class="muted" data-testid="order-fulfilment">${o.fulfilment}</div>` : ''}
+    ${o.tracking ? h`<div class="row"><span>物流单号 tracking</span><span data-testid="tracking">${o.tracking}</span></div>` : ''}
     ${o.pickupCode ? h`<div class="row strong"><span>取货码 pickup code</span><span class="price" data-testid="pickup-code">${o.pickupCode}</span></div>` : ''}
     ${o.lines.map((l) => h`<div class="row"><span>${l.name} × ${l.quantity}</span><span>${l.payable}</span></div>`)}
     <div class="row strong"><span>应付 payable</span><span class="price">${o.payable}</span></div></div>

@@ -313,7 +313,9 @@ test('payment sandbox (dev only): 409 before a prepay, 200 after; admin ship 200
   expect(await call('POST', '/v1/orders/{id}/pay/sandbox', { id: o.id }), 401, 'UNAUTHORIZED');
   expect(await call('POST', '/v1/orders/{id}/pay', { id: o.id, token: s.bob.token }), 200);
   expect(await call('POST', '/v1/orders/{id}/pay/sandbox', { id: o.id, token: s.bob.token }), 200);
-  expect(await call('POST', '/v1/admin/orders/{id}/ship', { id: o.id, admin: true }), 200);
+  expect(await call('POST', '/v1/admin/orders/{id}/ship', { id: o.id, admin: true, body: { carrier: 'SF', tracking_no: '' } }), 422, 'INVALID_SHIPMENT');
+  const shipped = expect(await call('POST', '/v1/admin/orders/{id}/ship', { id: o.id, admin: true, body: { carrier: '顺丰速运', tracking_no: 'SF1234567890' } }), 200);
+  assert.deepEqual(shipped.json.shipment, { carrier: '顺丰速运', tracking_no: 'SF1234567890' });
   expect(await call('POST', '/v1/admin/orders/{id}/complete', { id: o.id, admin: true }), 200);
   expect(await call('POST', '/v1/admin/orders/{id}/ship', { id: o.id, admin: true }), 409, 'INVALID_TRANSITION');
   expect(await call('POST', '/v1/orders/{id}/refund', { id: o.id, token: s.bob.token, body: {} }), 409, 'REFUND_NEEDS_MERCHANT');

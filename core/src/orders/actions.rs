@@ -64,7 +64,7 @@ impl Action {
                 amount: order.payable,
             },
             Action::Cancel => Event::Cancel,
-            Action::Ship => Event::Ship,
+            Action::Ship => Event::Ship { shipment: None },
             Action::Complete => Event::Complete,
             Action::Accept => Event::Accept,
             Action::Ready => Event::Ready {

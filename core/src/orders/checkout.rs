@@ -296,6 +296,7 @@ pub fn checkout(request: &CheckoutRequest) -> Result<CheckoutDecision, OrderErro
         cancel_reason: None,
         fulfilment: served.map(|s| s.fulfilment),
         pickup: None,
+        shipment: None,
         stock_keepers: reservations.iter().map(|r| r.keeper.clone()).collect(),
         quote,
     };

@@ -57,6 +57,8 @@ pub enum OrderError {
     IdempotencyKeyReused,
     /// A pickup code that is not 6 digits.
     InvalidPickupCode,
+    /// A carrier or tracking number that is empty or over 64 characters.
+    InvalidShipment,
     /// The code entered at the counter is not the order's.
     WrongPickupCode {
         attempts_left: u32,
@@ -134,6 +136,9 @@ impl fmt::Display for OrderError {
                 "this Idempotency-Key was used with another body; use a new key for a new order",
             ),
             OrderError::InvalidPickupCode => f.write_str("a pickup code is 6 digits"),
+            OrderError::InvalidShipment => {
+                f.write_str("a shipment's carrier and tracking_no are 1 to 64 characters each")
+            }
             OrderError::WrongPickupCode { attempts_left } => write!(
                 f,
                 "wrong pickup code; {attempts_left} attempts left before verification locks"
@@ -163,6 +168,7 @@ impl Coded for OrderError {
             OrderError::RefundNeedsMerchant { .. } => "REFUND_NEEDS_MERCHANT",
             OrderError::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
             OrderError::InvalidPickupCode => "INVALID_PICKUP_CODE",
+            OrderError::InvalidShipment => "INVALID_SHIPMENT",
             OrderError::WrongPickupCode { .. } => "WRONG_PICKUP_CODE",
             OrderError::PickupLocked { .. } => "PICKUP_LOCKED",
             OrderError::Overflow => "AMOUNT_OVERFLOW",

@@ -22,7 +22,7 @@
 //! ```
 //! use commerce_core::error::Coded;
 //! use commerce_core::orders::{transition_status, Event, Flow, OrderStatus, Requester};
-//! assert_eq!(transition_status(Flow::Parcel, OrderStatus::PendingPayment, &Event::Ship).unwrap_err().code(), "INVALID_TRANSITION");
+//! assert_eq!(transition_status(Flow::Parcel, OrderStatus::PendingPayment, &Event::Ship { shipment: None }).unwrap_err().code(), "INVALID_TRANSITION");
 //! assert_eq!(transition_status(Flow::Parcel, OrderStatus::Paid, &Event::Accept).unwrap_err().code(), "INVALID_TRANSITION");
 //! assert_eq!(transition_status(Flow::Pickup, OrderStatus::Paid, &Event::Accept).unwrap(), OrderStatus::Accepted);
 //! let refund = |by| Event::Refund { refund_id: "r-1".into(), lines: None, by };
@@ -56,7 +56,7 @@ pub use error::OrderError;
 pub use serving::{live_stock, snapshot_stock, stock_sources, OrderFulfilment};
 pub use state::{
     transition, transition_status, Effects, Event, Flow, Order, OrderLine, OrderStatus, Payment,
-    PickupTicket, RefundLine, RefundRecord, Requester, Transition, TransitionRequest, WrongCode,
-    PICKUP_ATTEMPTS, PICKUP_LOCK_S,
+    PickupTicket, RefundLine, RefundRecord, Requester, Shipment, Transition, TransitionRequest,
+    WrongCode, PICKUP_ATTEMPTS, PICKUP_LOCK_S,
 };
 pub use stock::{Hold, Keeper, LedgerEntry, Reservation, StockChange, StockError};

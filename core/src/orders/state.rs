@@ -144,6 +144,28 @@ pub struct PickupTicket {
     pub verified_at: Option<i64>,
 }
 
+/// A parcel's carrier and tracking number (物流单号).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Shipment {
+    /// e.g. "顺丰速运" or "SF".
+    pub carrier: String,
+    pub tracking_no: String,
+}
+
+impl Shipment {
+    /// Both fields are 1 to 64 characters (`INVALID_SHIPMENT`).
+    pub fn validate(&self) -> Result<(), OrderError> {
+        let fits = |s: &str| (1..=64).contains(&s.chars().count());
+        if fits(&self.carrier) && fits(&self.tracking_no) {
+            Ok(())
+        } else {
+            Err(OrderError::InvalidShipment)
+        }
+    }
+}
+
 /// One line of an order, with its share of every discount already applied.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -222,6 +244,9 @@ pub struct Order {
     /// placed without a fulfilment, shipped from the warehouse).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fulfilment: Option<OrderFulfilment>,
+    /// The parcel's carrier and tracking number, once shipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipment: Option<Shipment>,
     /// The pickup code, once the store marked the order ready.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pickup: Option<PickupTicket>,
@@ -243,7 +268,12 @@ pub enum Event {
         transaction_id: String,
         amount: Money,
     },
-    Ship,
+    /// A parcel leaves (发货), with its carrier and tracking number when
+    /// the merchant has them.
+    Ship {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        shipment: Option<Shipment>,
+    },
     Complete,
     /// The store takes a pickup or delivery order.
     Accept,
@@ -292,7 +322,7 @@ impl Event {
     fn verb(&self) -> &'static str {
         match self {
             Event::Pay { .. } => "pay",
-            Event::Ship => "ship",
+            Event::Ship { .. } => "ship",
             Event::Complete => "complete",
             Event::Accept => "accept",
             Event::Ready { .. } => "mark ready",
@@ -399,7 +429,7 @@ pub fn transition_status(
     match (flow, status, event) {
         (_, PendingPayment, Event::Pay { .. }) => Ok(Paid),
         (_, PendingPayment, Event::Cancel | Event::Timeout) => Ok(Cancelled),
-        (Flow::Parcel, Paid, Event::Ship) => Ok(Shipped),
+        (Flow::Parcel, Paid, Event::Ship { .. }) => Ok(Shipped),
         (Flow::Parcel, Shipped, Event::Complete) => Ok(Completed),
         (Flow::Pickup | Flow::Delivery, Paid, Event::Accept) => Ok(Accepted),
         (Flow::Pickup, Accepted, Event::Ready { .. }) => Ok(Ready),
@@ -507,7 +537,13 @@ pub fn transition(mut order: Order, event: &Event, now: i64) -> Result<Transitio
                 });
             }
         }
-        Event::Ship | Event::Deliver => {
+        Event::Ship { .. } | Event::Deliver => {
+            if let Event::Ship { shipment } = event {
+                if let Some(s) = shipment {
+                    s.validate()?;
+                }
+                order.shipment = shipment.clone();
+            }
             effects.complete_at = order
                 .fulfilment
                 .as_ref()

@@ -30,7 +30,7 @@ use commerce_core::edge_api::{
 use commerce_core::error::ApiError;
 use commerce_core::lbs::{StoreIndex, StoreSnapshot};
 use commerce_core::orders::stock::stock_counter;
-use commerce_core::orders::{Event, Keeper, Requester, StockChange, Storefront};
+use commerce_core::orders::{Event, Keeper, Requester, Shipment, StockChange, Storefront};
 use commerce_core::pricing::{self, CouponSelection, Customer};
 use futures_util::future::{try_join, try_join_all};
 use std::collections::BTreeMap;
@@ -110,8 +110,15 @@ pub async fn staff(mut cx: Ctx) -> Result<Response> {
     )
 }
 
-pub async fn ship(cx: Ctx) -> Result<Response> {
-    order_event(cx, Event::Ship).await
+/// `POST /v1/admin/orders/:id/ship`, with `{"carrier", "tracking_no"}` or
+/// no body.
+pub async fn ship(mut cx: Ctx) -> Result<Response> {
+    let text = body_text(&mut cx.req).await?;
+    let shipment = match text.trim() {
+        "" => None,
+        body => Some(decode::<Shipment>(body)?),
+    };
+    order_event(cx, Event::Ship { shipment }).await
 }
 
 pub async fn complete(cx: Ctx) -> Result<Response> {

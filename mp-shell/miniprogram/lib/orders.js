@@ -45,6 +45,7 @@ function orderView(labels, o) {
     canConfirm: o.actions.includes('complete'),
     fulfilment: o.fulfilment ? `${MODE[o.fulfilment.assignment.mode]} · ${o.fulfilment.assignment.store_id}` : '',
     pickupCode: o.pickup ? o.pickup.code : '',
+    tracking: o.shipment ? `${o.shipment.carrier} ${o.shipment.tracking_no}` : '',
     payable: yuan(o.payable),
     createdAt: time(o.created_at),
     lines: o.lines.map((l) => ({
