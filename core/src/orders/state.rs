@@ -52,6 +52,7 @@
 
 use super::error::OrderError;
 use super::serving::OrderFulfilment;
+use super::stock::{Keeper, WAREHOUSE};
 use crate::fulfilment::Mode;
 use crate::money::Money;
 use crate::pricing::Quote;
@@ -403,6 +404,30 @@ pub struct Transition {
 }
 
 impl Order {
+    /// The store that serves it (orders with a fulfilment).
+    pub fn store_id(&self) -> Option<&str> {
+        self.fulfilment.as_ref().map(|f| f.store_id())
+    }
+
+    /// The stock keepers holding its units: those checkout recorded, or,
+    /// for an order from before keepers, the one stock object of that time.
+    pub fn holding_keepers(&self) -> Vec<String> {
+        if self.stock_keepers.is_empty() {
+            vec![WAREHOUSE.to_owned()]
+        } else {
+            self.stock_keepers.clone()
+        }
+    }
+
+    /// The keeper whose clock completes it by itself: its serving store's,
+    /// or the warehouse's.
+    pub fn clock_keeper(&self) -> String {
+        match self.store_id() {
+            Some(id) => Keeper::Store(id.to_owned()).name(),
+            None => WAREHOUSE.to_owned(),
+        }
+    }
+
     /// The order's flow after payment, by its fulfilment mode.
     pub fn flow(&self) -> Flow {
         match self.fulfilment.as_ref().map(|f| f.assignment.mode) {

@@ -69,7 +69,7 @@ async fn step(cx: Ctx, event: Event) -> Result<Response> {
     let store_id = cx.store()?;
     let live = Live::open(&cx.env).await?;
     let order = orders::load(&live, &cx.param, None).await?;
-    if order.fulfilment.as_ref().map(|f| f.store_id()) != Some(store_id) {
+    if order.store_id() != Some(store_id) {
         return Err(Error::not_found(format!("no order {}", cx.param)));
     }
     let now = now_s();

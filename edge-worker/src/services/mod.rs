@@ -127,25 +127,6 @@ pub trait StockHolds {
     async fn complete_at(&self, keeper: &str, order_id: &str, at: i64) -> Result<()>;
 }
 
-/// The keeper whose clock completes an order by itself: its serving
-/// store's, or the warehouse's.
-pub fn timer_keeper(order: &Order) -> String {
-    match &order.fulfilment {
-        Some(f) => commerce_core::orders::Keeper::Store(f.store_id().to_owned()).name(),
-        None => commerce_core::orders::stock::WAREHOUSE.to_owned(),
-    }
-}
-
-/// The keepers holding an order's stock: those checkout recorded, or, for
-/// an order from before keepers, the one stock object of that time.
-pub fn keepers_of(order: &Order) -> Vec<String> {
-    if order.stock_keepers.is_empty() {
-        vec![commerce_core::orders::stock::WAREHOUSE.to_owned()]
-    } else {
-        order.stock_keepers.clone()
-    }
-}
-
 /// Token buckets (429 `RATE_LIMITED` when empty).
 #[allow(async_fn_in_trait)]
 pub trait RateLimits {

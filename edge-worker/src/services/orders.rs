@@ -12,7 +12,7 @@
 //! crash between storing and settling the stock is repaired by the payment
 //! timer, which settles by the order's stored status.
 
-use super::{keepers_of, timer_keeper, Crypto, HoldState, OrderStore, StockHolds};
+use super::{Crypto, HoldState, OrderStore, StockHolds};
 use crate::error::{Error, Result};
 use commerce_core::orders::{transition, Event, Order, OrderError, Transition};
 
@@ -63,7 +63,7 @@ pub async fn settle_stock(stock: &impl StockHolds, transition: &Transition) -> R
         (false, true) => HoldState::Sold,
         (false, false) => return Ok(()),
     };
-    for keeper in keepers_of(&transition.order) {
+    for keeper in transition.order.holding_keepers() {
         stock.settle(&keeper, order_id, to).await?;
     }
     Ok(())
@@ -81,7 +81,7 @@ pub async fn run(
     let transition = apply(b, order_id, event, owner, now).await?;
     settle_stock(b, &transition).await?;
     if let Some(at) = transition.effects.complete_at {
-        b.complete_at(&timer_keeper(&transition.order), order_id, at)
+        b.complete_at(&transition.order.clock_keeper(), order_id, at)
             .await?;
     }
     Ok(transition)
